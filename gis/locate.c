@@ -1,0 +1,194 @@
+/* locate.c — STRtree of prepared division outlines; see locate.h. */
+#include "gis/locate.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gis/geom.h"
+
+typedef struct {
+    division_entry_t pub;
+    GEOSGeometry *geom;
+    const GEOSPreparedGeometry *prep;
+} entry_t;
+
+struct division_index {
+    entry_t *entries;
+    size_t n, cap;
+    GEOSSTRtree *tree;
+    division_index_stats_t stats;
+};
+
+typedef struct {
+    division_index_t *idx;
+    dm_error *err;
+} load_ctx_t;
+
+static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+
+static int load_one(const division_t *d, void *vctx)
+{
+    load_ctx_t *lc = vctx;
+    division_index_t *idx = lc->idx;
+    GEOSContextHandle_t h = geom_ctx();
+    GEOSGeometry *g = geom_from_wkb(d->wkb, d->wkb_len, lc->err);
+    if (!g)
+        return DM_EGEOM;
+    if (idx->n == idx->cap) {
+        size_t cap = idx->cap ? idx->cap * 2 : 1024;
+        entry_t *e = realloc(idx->entries, cap * sizeof *e);
+        if (!e) {
+            GEOSGeom_destroy_r(h, g);
+            return dm_error_set(lc->err, DM_ENOMEM, NULL, "out of memory");
+        }
+        idx->entries = e;
+        idx->cap = cap;
+    }
+    entry_t *e = &idx->entries[idx->n++];
+    memset(e, 0, sizeof *e);
+    memcpy(e->pub.code, d->code, sizeof e->pub.code);
+    memcpy(e->pub.parent_code, d->parent_code, sizeof e->pub.parent_code);
+    memcpy(e->pub.valid_from, d->valid_from, sizeof e->pub.valid_from);
+    memcpy(e->pub.valid_to, d->valid_to, sizeof e->pub.valid_to);
+    e->pub.level = d->level;
+    e->pub.name = dup_or_null(d->name);
+    e->pub.type = dup_or_null(d->type);
+    e->pub.urban_rural = dup_or_null(d->urban_rural);
+    e->geom = g;
+    idx->stats.vertices += (size_t)GEOSGetNumCoordinates_r(h, g);
+    return 0;
+}
+
+static void collect(void *item, void *userdata);
+
+typedef struct {
+    const entry_t *hits[64];
+    int n;
+} hits_t;
+
+static void collect(void *item, void *userdata)
+{
+    hits_t *h = userdata;
+    if (h->n < (int)(sizeof h->hits / sizeof *h->hits))
+        h->hits[h->n++] = item;
+}
+
+int division_index_build(store_t *s, division_index_t **out, dm_error *err)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    *out = NULL;
+    division_index_t *idx = calloc(1, sizeof *idx);
+    if (!idx)
+        return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+    load_ctx_t lc = {idx, err};
+    int rc = store_division_each_outline(s, load_one, &lc, err);
+    if (rc) {
+        division_index_free(idx);
+        return rc;
+    }
+    GEOSContextHandle_t h = geom_ctx();
+    idx->tree = GEOSSTRtree_create_r(h, 10);
+    for (size_t i = 0; i < idx->n; i++) {
+        entry_t *e = &idx->entries[i];
+        e->prep = GEOSPrepare_r(h, e->geom);
+        if (!e->prep) {
+            division_index_free(idx);
+            return dm_error_set(err, DM_EGEOM, NULL, "cannot prepare outline of %s: %s", e->pub.code,
+                                geom_last_error());
+        }
+        GEOSSTRtree_insert_r(h, idx->tree, e->geom, e);
+        /* Warm the prepared geometry: GEOS builds its point-in-area index
+         * lazily on first use, which must not happen concurrently later. */
+        GEOSGeometry *pt = GEOSPointOnSurface_r(h, e->geom);
+        if (pt) {
+            GEOSPreparedIntersects_r(h, e->prep, pt);
+            GEOSGeom_destroy_r(h, pt);
+        }
+    }
+    /* The tree is built on its first query; do that now, single-threaded. */
+    hits_t hits = {.n = 0};
+    GEOSGeometry *probe = GEOSGeom_createPointFromXY_r(h, 0, 0);
+    GEOSSTRtree_query_r(h, idx->tree, probe, collect, &hits);
+    GEOSGeom_destroy_r(h, probe);
+    idx->stats.divisions = idx->n;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    idx->stats.build_seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    *out = idx;
+    return 0;
+}
+
+void division_index_free(division_index_t *idx)
+{
+    if (!idx)
+        return;
+    GEOSContextHandle_t h = geom_ctx();
+    if (idx->tree)
+        GEOSSTRtree_destroy_r(h, idx->tree);
+    for (size_t i = 0; i < idx->n; i++) {
+        entry_t *e = &idx->entries[i];
+        if (e->prep)
+            GEOSPreparedGeom_destroy_r(h, e->prep);
+        GEOSGeom_destroy_r(h, e->geom);
+        free(e->pub.name);
+        free(e->pub.type);
+        free(e->pub.urban_rural);
+    }
+    free(idx->entries);
+    free(idx);
+}
+
+division_index_stats_t division_index_stats(const division_index_t *idx) { return idx->stats; }
+
+static int valid_on(const division_entry_t *e, const char *date)
+{
+    if (e->valid_from[0] && strcmp(e->valid_from, date) > 0)
+        return 0;
+    if (e->valid_to[0] && strcmp(e->valid_to, date) <= 0)
+        return 0;
+    return 1;
+}
+
+int division_index_locate(const division_index_t *idx, double lon, double lat, const char *date,
+                          const division_entry_t *chain[LOCATE_MAX_CHAIN])
+{
+    GEOSContextHandle_t h = geom_ctx();
+    hits_t cand = {.n = 0};
+    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, lon, lat);
+    if (!pt)
+        return 0;
+    GEOSSTRtree_query_r(h, idx->tree, pt, collect, &cand);
+
+    /* Per level, the covering candidates valid on the date. */
+    const entry_t *by_level[LOCATE_MAX_CHAIN + 1][8];
+    int count[LOCATE_MAX_CHAIN + 1] = {0};
+    for (int i = 0; i < cand.n; i++) {
+        const entry_t *e = cand.hits[i];
+        int lv = (int)e->pub.level;
+        if (lv < 1 || lv > LOCATE_MAX_CHAIN || count[lv] >= 8 || !valid_on(&e->pub, date))
+            continue;
+        if (GEOSPreparedIntersects_r(h, e->prep, pt) == 1)
+            by_level[lv][count[lv]++] = e;
+    }
+    GEOSGeom_destroy_r(h, pt);
+
+    int n = 0;
+    const char *parent = NULL;
+    for (int lv = 1; lv <= LOCATE_MAX_CHAIN; lv++) {
+        const entry_t *best = NULL;
+        for (int i = 0; i < count[lv]; i++) {
+            const entry_t *e = by_level[lv][i];
+            int child_of_parent = parent && strcmp(e->pub.parent_code, parent) == 0;
+            int best_child = best && parent && strcmp(best->pub.parent_code, parent) == 0;
+            if (!best || (child_of_parent && !best_child) ||
+                (child_of_parent == best_child && strcmp(e->pub.code, best->pub.code) < 0))
+                best = e;
+        }
+        if (best) {
+            chain[n++] = &best->pub;
+            parent = best->pub.code;
+        }
+    }
+    return n;
+}

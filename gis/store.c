@@ -1,0 +1,754 @@
+/* store.c — SpatiaLite implementation of store.h: schema, migrations and every
+ * SQL statement of diming.
+ *
+ * Statements are prepared once per connection (lazily, SQLITE_PREPARE_PERSISTENT)
+ * and always bound, never built from input text. Geometry goes in through
+ * GeomFromWKB(?, 4490) and out through AsBinary(), so the SpatiaLite internal
+ * blob format never leaves this file. */
+#include "gis/store.h"
+#include "gis/storeInt.h"
+
+#include <sqlite3.h>
+#include <spatialite.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum stmt_id {
+    ST_BATCH_INSERT,
+    ST_BATCH_FINISH,
+    ST_DIV_INSERT,
+    ST_DIV_OVERLAP,
+    ST_DIV_GET,
+    ST_DIV_GET_GEOM,
+    ST_DIV_CHILDREN,
+    ST_DIV_CHILDREN_GEOM,
+    ST_DIV_OUTLINES,
+    ST_MARKER_INSERT,
+    ST_NAME_INSERT,
+    ST_FAC_INSERT,
+    ST_RES_INSERT,
+    ST_ROAD_INSERT,
+    ST_DATA_VERSION,
+    ST__COUNT
+};
+
+#define DIV_COLS "id, code, parent_code, name, name_original, level, type, urban_rural, " \
+                 "code_source, valid_from, valid_to, batch_id, row_no"
+#define VALID_ON "(valid_from IS NULL OR valid_from <= ?2) AND (valid_to IS NULL OR valid_to > ?2)"
+
+static const char *const stmt_sql[ST__COUNT] = {
+    [ST_BATCH_INSERT] =
+        "INSERT INTO import_batches(layer, source, src_srs, options, started_at) "
+        "VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
+    [ST_BATCH_FINISH] =
+        "UPDATE import_batches SET imported = ?2, repaired = ?3, rejected = ?4, "
+        "finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?1",
+    [ST_DIV_INSERT] =
+        "INSERT INTO divisions(code, parent_code, name, name_original, level, type, urban_rural, "
+        "code_source, valid_from, valid_to, batch_id, row_no, geom) VALUES "
+        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, GeomFromWKB(?13, 4490))",
+    [ST_DIV_OVERLAP] =
+        "SELECT 1 FROM divisions WHERE code = ?1 "
+        "AND (valid_to IS NULL OR ?2 IS NULL OR valid_to > ?2) "
+        "AND (valid_from IS NULL OR ?3 IS NULL OR valid_from < ?3) LIMIT 1",
+    [ST_DIV_GET] = "SELECT " DIV_COLS ", NULL FROM divisions WHERE code = ?1 AND " VALID_ON
+                   " ORDER BY valid_from DESC LIMIT 1",
+    [ST_DIV_GET_GEOM] = "SELECT " DIV_COLS ", AsBinary(geom) FROM divisions WHERE code = ?1 AND " VALID_ON
+                        " ORDER BY valid_from DESC LIMIT 1",
+    [ST_DIV_CHILDREN] = "SELECT " DIV_COLS ", NULL FROM divisions WHERE parent_code = ?1 AND " VALID_ON
+                        " ORDER BY code",
+    [ST_DIV_CHILDREN_GEOM] = "SELECT " DIV_COLS ", AsBinary(geom) FROM divisions WHERE parent_code = ?1 AND "
+                             VALID_ON " ORDER BY code",
+    [ST_DIV_OUTLINES] = "SELECT " DIV_COLS ", AsBinary(geom) FROM divisions WHERE geom IS NOT NULL ORDER BY id",
+    [ST_MARKER_INSERT] =
+        "INSERT INTO markers(number, type, line_code, status, material, installed_on, inspected_on, "
+        "batch_id, row_no, geom) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, GeomFromWKB(?10, 4490))",
+    [ST_NAME_INSERT] =
+        "INSERT INTO place_names(name, name_original, category, division_code, status, approval_doc, "
+        "approved_on, former_names, pinyin, batch_id, row_no, geom) VALUES "
+        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, GeomFromWKB(?12, 4490))",
+    [ST_FAC_INSERT] =
+        "INSERT INTO facilities(name, name_original, type, functions, beds, nursing_beds, status, "
+        "division_code, address, batch_id, row_no, geom) VALUES "
+        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, GeomFromWKB(?12, 4490))",
+    [ST_RES_INSERT] =
+        "INSERT INTO residential_areas(name, name_original, households, pop_60, pop_80, division_code, "
+        "batch_id, row_no, geom) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, GeomFromWKB(?9, 4490))",
+    [ST_ROAD_INSERT] =
+        "INSERT INTO road_edges(name, name_original, class, walkable, oneway, osm_id, length_m, "
+        "batch_id, row_no, geom) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, GeomFromWKB(?10, 4490))",
+    [ST_DATA_VERSION] = "SELECT coalesce(max(id), 0) FROM import_batches WHERE finished_at IS NOT NULL",
+};
+
+struct store {
+    sqlite3 *db;
+    void *splite_cache;
+    int found_version;
+    int readonly;
+    sqlite3_stmt *stmt[ST__COUNT];
+};
+
+/* ---- migrations ----------------------------------------------------------
+ * Each step moves the schema from version i to i+1 and runs in the same
+ * transaction as the version bump. Never edit a released step; add one. */
+
+static const char *const migration_v1[] = {
+    "CREATE TABLE import_batches ("
+    " id INTEGER PRIMARY KEY, layer TEXT NOT NULL, source TEXT NOT NULL, src_srs TEXT,"
+    " options TEXT, started_at TEXT NOT NULL, finished_at TEXT,"
+    " imported INTEGER DEFAULT 0, repaired INTEGER DEFAULT 0, rejected INTEGER DEFAULT 0)",
+
+    "CREATE TABLE divisions ("
+    " id INTEGER PRIMARY KEY, code TEXT NOT NULL CHECK (length(code) = 12),"
+    " parent_code TEXT, name TEXT NOT NULL, name_original TEXT,"
+    " level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5), type TEXT, urban_rural TEXT,"
+    " code_source TEXT, valid_from TEXT, valid_to TEXT,"
+    " batch_id INTEGER REFERENCES import_batches(id), row_no INTEGER)",
+    "SELECT AddGeometryColumn('divisions', 'geom', 4490, 'MULTIPOLYGON', 'XY')",
+    "SELECT CreateSpatialIndex('divisions', 'geom')",
+    "CREATE INDEX divisions_code ON divisions(code, valid_from)",
+    "CREATE INDEX divisions_parent ON divisions(parent_code, code)",
+
+    "CREATE TABLE markers ("
+    " id INTEGER PRIMARY KEY, number TEXT NOT NULL, type TEXT, line_code TEXT, status TEXT,"
+    " material TEXT, installed_on TEXT, inspected_on TEXT,"
+    " batch_id INTEGER REFERENCES import_batches(id), row_no INTEGER)",
+    "SELECT AddGeometryColumn('markers', 'geom', 4490, 'POINT', 'XY')",
+    "SELECT CreateSpatialIndex('markers', 'geom')",
+    "CREATE INDEX markers_number ON markers(number)",
+
+    "CREATE TABLE place_names ("
+    " id INTEGER PRIMARY KEY, name TEXT NOT NULL, name_original TEXT, category TEXT,"
+    " division_code TEXT, status TEXT NOT NULL DEFAULT 'approved', approval_doc TEXT,"
+    " approved_on TEXT, former_names TEXT, pinyin TEXT,"
+    " batch_id INTEGER REFERENCES import_batches(id), row_no INTEGER)",
+    "SELECT AddGeometryColumn('place_names', 'geom', 4490, 'GEOMETRY', 'XY')",
+    "SELECT CreateSpatialIndex('place_names', 'geom')",
+
+    "CREATE TABLE facilities ("
+    " id INTEGER PRIMARY KEY, name TEXT NOT NULL, name_original TEXT, type TEXT, functions TEXT,"
+    " beds INTEGER, nursing_beds INTEGER, status TEXT, division_code TEXT, address TEXT,"
+    " batch_id INTEGER REFERENCES import_batches(id), row_no INTEGER)",
+    "SELECT AddGeometryColumn('facilities', 'geom', 4490, 'POINT', 'XY')",
+    "SELECT CreateSpatialIndex('facilities', 'geom')",
+
+    "CREATE TABLE residential_areas ("
+    " id INTEGER PRIMARY KEY, name TEXT NOT NULL, name_original TEXT, households INTEGER,"
+    " pop_60 INTEGER, pop_80 INTEGER, division_code TEXT,"
+    " batch_id INTEGER REFERENCES import_batches(id), row_no INTEGER)",
+    "SELECT AddGeometryColumn('residential_areas', 'geom', 4490, 'GEOMETRY', 'XY')",
+    "SELECT CreateSpatialIndex('residential_areas', 'geom')",
+
+    "CREATE TABLE road_edges ("
+    " id INTEGER PRIMARY KEY, name TEXT, name_original TEXT, class TEXT,"
+    " walkable INTEGER NOT NULL DEFAULT 1, oneway INTEGER NOT NULL DEFAULT 0, osm_id TEXT,"
+    " length_m REAL, batch_id INTEGER REFERENCES import_batches(id), row_no INTEGER)",
+    "SELECT AddGeometryColumn('road_edges', 'geom', 4490, 'LINESTRING', 'XY')",
+    "SELECT CreateSpatialIndex('road_edges', 'geom')",
+    NULL};
+
+/* v2: lookups by name and by division for the names and coverage modules. */
+static const char *const migration_v2[] = {
+    "CREATE INDEX place_names_name ON place_names(name)",
+    "CREATE INDEX place_names_division ON place_names(division_code)",
+    "CREATE INDEX facilities_division ON facilities(division_code)",
+    "CREATE INDEX residential_division ON residential_areas(division_code)",
+    NULL};
+
+static const char *const *const migrations[STORE_SCHEMA_VERSION] = {migration_v1, migration_v2};
+
+static int sql_error(store_t *s, dm_error *err, int code, const char *what)
+{
+    return dm_error_set(err, code, NULL, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+static int exec(store_t *s, const char *sql, dm_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        dm_error_set(err, DM_EIO, NULL, "database: %s (in: %.60s)", msg ? msg : "?", sql);
+        sqlite3_free(msg);
+        return DM_EIO;
+    }
+    return 0;
+}
+
+/* SpatiaLite functions such as AddGeometryColumn report failure by returning 0
+ * rather than by an SQL error, so SELECT statements in migrations are checked
+ * for a true result. */
+static int exec_checked(store_t *s, const char *sql, dm_error *err)
+{
+    if (strncmp(sql, "SELECT", 6) != 0)
+        return exec(s, sql, err);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return sql_error(s, err, DM_ESCHEMA, "migration");
+    int rc = sqlite3_step(st);
+    int ok = rc == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
+    sqlite3_finalize(st);
+    if (!ok)
+        return dm_error_set(err, DM_ESCHEMA, NULL, "migration step failed: %.80s", sql);
+    return 0;
+}
+
+static int read_version(store_t *s, int *version, dm_error *err)
+{
+    sqlite3_stmt *st;
+    *version = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_error(s, err, DM_EIO, "cannot read database");
+    int have = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (!have)
+        return 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT max(version) FROM schema_version", -1, &st, NULL) != SQLITE_OK)
+        return sql_error(s, err, DM_ESCHEMA, "cannot read schema_version");
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return 0;
+}
+
+/* Brings the schema from `from` to `to` in one transaction. Exposed to the
+ * tests through storeInt.h so they can make an old file and reopen it. */
+int store_migrate_to(store_t *s, int to, dm_error *err)
+{
+    int from;
+    int rc = read_version(s, &from, err);
+    if (rc)
+        return rc;
+    if (from >= to)
+        return 0;
+    if ((rc = exec(s, "BEGIN IMMEDIATE", err)))
+        return rc;
+    if (from == 0) {
+        /* InitSpatialMetadata(1): the metadata tables in one transaction of its own
+         * would conflict with ours, so call it with transaction = 0. */
+        if ((rc = exec_checked(s, "SELECT InitSpatialMetadata(0)", err)) ||
+            (rc = exec(s, "CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)",
+                       err)))
+            goto fail;
+    }
+    for (int v = from; v < to; v++) {
+        for (const char *const *step = migrations[v]; *step; step++)
+            if ((rc = exec_checked(s, *step, err)))
+                goto fail;
+        char sql[160];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO schema_version VALUES (%d, strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ','now'))", v + 1);
+        if ((rc = exec(s, sql, err)))
+            goto fail;
+    }
+    return exec(s, "COMMIT", err);
+fail:
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+int store_open_at(const char *path, int flags, int version, store_t **out, dm_error *err)
+{
+    *out = NULL;
+    if (!path || !*path)
+        return dm_error_set(err, DM_EINVAL, "db", "no database path given");
+    if ((flags & (STORE_READONLY | STORE_NOCREATE)) && access(path, F_OK) != 0)
+        return dm_error_set(err, DM_ENOTFOUND, "db", "database %s does not exist (import data first)", path);
+    store_t *s = calloc(1, sizeof *s);
+    if (!s)
+        return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+    s->readonly = (flags & STORE_READONLY) != 0;
+    int oflags = s->readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        dm_error_set(err, DM_EIO, "db", "cannot open database %s: %s", path,
+                     s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        store_close(s);
+        return DM_EIO;
+    }
+    sqlite3_busy_timeout(s->db, 10000);
+    sqlite3_extended_result_codes(s->db, 1);
+    s->splite_cache = spatialite_alloc_connection();
+    spatialite_init_ex(s->db, s->splite_cache, 0);
+
+    int rc = read_version(s, &s->found_version, err);
+    if (rc == 0 && sqlite3_errcode(s->db) == SQLITE_NOTADB)
+        rc = dm_error_set(err, DM_ESCHEMA, "db", "%s is not a diming database", path);
+    if (rc)
+        goto fail;
+    if (s->found_version > STORE_SCHEMA_VERSION) {
+        rc = dm_error_set(err, DM_ESCHEMA, "db",
+                          "database %s has schema version %d, newer than this diming supports (%d); "
+                          "upgrade diming",
+                          path, s->found_version, STORE_SCHEMA_VERSION);
+        goto fail;
+    }
+    if (s->found_version == 0 && !s->readonly) {
+        /* A new file must be empty: never turn someone's other database into ours. */
+        sqlite3_stmt *st;
+        int tables = 0;
+        if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) == SQLITE_OK) {
+            if (sqlite3_step(st) == SQLITE_ROW)
+                tables = sqlite3_column_int(st, 0);
+            sqlite3_finalize(st);
+        } else {
+            rc = dm_error_set(err, DM_ESCHEMA, "db", "%s is not a SQLite database: %s", path,
+                              sqlite3_errmsg(s->db));
+            goto fail;
+        }
+        if (tables > 0) {
+            rc = dm_error_set(err, DM_ESCHEMA, "db", "%s is a SQLite database but not a diming one", path);
+            goto fail;
+        }
+    }
+    if (s->readonly) {
+        if (s->found_version < STORE_SCHEMA_VERSION) {
+            rc = dm_error_set(err, DM_ESCHEMA, "db",
+                              "database %s has schema version %d; open it once read-write to upgrade it",
+                              path, s->found_version);
+            goto fail;
+        }
+    } else {
+        if ((rc = exec(s, "PRAGMA journal_mode = WAL", err)) || (rc = exec(s, "PRAGMA synchronous = NORMAL", err)) ||
+            (rc = exec(s, "PRAGMA foreign_keys = ON", err)))
+            goto fail;
+        if ((rc = store_migrate_to(s, version, err)))
+            goto fail;
+    }
+    *out = s;
+    return 0;
+fail:
+    store_close(s);
+    return rc;
+}
+
+int store_open(const char *path, int flags, store_t **out, dm_error *err)
+{
+    return store_open_at(path, flags, STORE_SCHEMA_VERSION, out, err);
+}
+
+void store_close(store_t *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < ST__COUNT; i++)
+        sqlite3_finalize(s->stmt[i]);
+    if (s->db)
+        sqlite3_close_v2(s->db);
+    if (s->splite_cache)
+        spatialite_cleanup_ex(s->splite_cache);
+    free(s);
+}
+
+int store_schema_version(const store_t *s) { return s->found_version; }
+
+static sqlite3_stmt *stmt(store_t *s, enum stmt_id id, dm_error *err)
+{
+    if (!s->stmt[id]) {
+        if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[id], NULL) !=
+            SQLITE_OK) {
+            sql_error(s, err, DM_EINTERNAL, "prepare");
+            return NULL;
+        }
+    } else {
+        sqlite3_reset(s->stmt[id]);
+        sqlite3_clear_bindings(s->stmt[id]);
+    }
+    return s->stmt[id];
+}
+
+int store_begin(store_t *s, dm_error *err) { return exec(s, "BEGIN IMMEDIATE", err); }
+int store_commit(store_t *s, dm_error *err) { return exec(s, "COMMIT", err); }
+void store_rollback(store_t *s)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* ---- binding helpers ------------------------------------------------- */
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v && *v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_long(sqlite3_stmt *st, int i, long v)
+{
+    if (v >= 0)
+        sqlite3_bind_int64(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_wkb(sqlite3_stmt *st, int i, const unsigned char *wkb, size_t len)
+{
+    if (wkb && len)
+        sqlite3_bind_blob(st, i, wkb, (int)len, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static int step_done(store_t *s, sqlite3_stmt *st, dm_error *err, const char *what)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        int code = (rc & 0xff) == SQLITE_CONSTRAINT ? DM_ECONFLICT : (rc & 0xff) == SQLITE_FULL ? DM_EIO : DM_EIO;
+        return dm_error_set(err, code, NULL, "%s: %s", what, sqlite3_errmsg(s->db));
+    }
+    return 0;
+}
+
+/* ---- batches ------------------------------------------------------------ */
+
+int store_batch_begin(store_t *s, const char *layer, const char *source, const char *src_srs,
+                      const char *options_json, int64_t *batch_id, dm_error *err)
+{
+    sqlite3_stmt *st = stmt(s, ST_BATCH_INSERT, err);
+    if (!st)
+        return DM_EINTERNAL;
+    bind_text(st, 1, layer);
+    sqlite3_bind_text(st, 2, source ? source : "", -1, SQLITE_TRANSIENT);
+    bind_text(st, 3, src_srs);
+    bind_text(st, 4, options_json);
+    int rc = step_done(s, st, err, "import batch");
+    if (rc)
+        return rc;
+    *batch_id = sqlite3_last_insert_rowid(s->db);
+    return 0;
+}
+
+int store_batch_finish(store_t *s, int64_t batch_id, const batch_counts_t *c, dm_error *err)
+{
+    sqlite3_stmt *st = stmt(s, ST_BATCH_FINISH, err);
+    if (!st)
+        return DM_EINTERNAL;
+    sqlite3_bind_int64(st, 1, batch_id);
+    sqlite3_bind_int64(st, 2, c->imported);
+    sqlite3_bind_int64(st, 3, c->repaired);
+    sqlite3_bind_int64(st, 4, c->rejected);
+    return step_done(s, st, err, "import batch");
+}
+
+/* ---- inserts ---------------------------------------------------------------- */
+
+int store_insert_division(store_t *s, const division_t *d, dm_error *err)
+{
+    sqlite3_stmt *st = stmt(s, ST_DIV_OVERLAP, err);
+    if (!st)
+        return DM_EINTERNAL;
+    sqlite3_bind_text(st, 1, d->code, -1, SQLITE_TRANSIENT);
+    bind_text(st, 2, d->valid_from);
+    bind_text(st, 3, d->valid_to);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return dm_error_set(err, DM_ECONFLICT, "code",
+                            "division %s already has a version valid on these dates", d->code);
+    if (rc != SQLITE_DONE)
+        return sql_error(s, err, DM_EIO, "division lookup");
+
+    st = stmt(s, ST_DIV_INSERT, err);
+    if (!st)
+        return DM_EINTERNAL;
+    sqlite3_bind_text(st, 1, d->code, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, d->parent_code, -1, SQLITE_TRANSIENT); /* "" for provinces */
+    sqlite3_bind_text(st, 3, d->name, -1, SQLITE_TRANSIENT);
+    bind_text(st, 4, d->name_original);
+    sqlite3_bind_int(st, 5, (int)d->level);
+    bind_text(st, 6, d->type);
+    bind_text(st, 7, d->urban_rural);
+    bind_text(st, 8, d->code_source);
+    bind_text(st, 9, d->valid_from);
+    bind_text(st, 10, d->valid_to);
+    sqlite3_bind_int64(st, 11, d->batch_id);
+    sqlite3_bind_int64(st, 12, d->row_no);
+    bind_wkb(st, 13, d->wkb, d->wkb_len);
+    return step_done(s, st, err, "division");
+}
+
+int store_insert_marker(store_t *s, const marker_row_t *m, dm_error *err)
+{
+    sqlite3_stmt *st = stmt(s, ST_MARKER_INSERT, err);
+    if (!st)
+        return DM_EINTERNAL;
+    bind_text(st, 1, m->number);
+    bind_text(st, 2, m->type);
+    bind_text(st, 3, m->line_code);
+    bind_text(st, 4, m->status);
+    bind_text(st, 5, m->material);
+    bind_text(st, 6, m->installed_on);
+    bind_text(st, 7, m->inspected_on);
+    sqlite3_bind_int64(st, 8, m->batch_id);
+    sqlite3_bind_int64(st, 9, m->row_no);
+    bind_wkb(st, 10, m->wkb, m->wkb_len);
+    return step_done(s, st, err, "marker");
+}
+
+int store_insert_place_name(store_t *s, const place_name_row_t *n, dm_error *err)
+{
+    sqlite3_stmt *st = stmt(s, ST_NAME_INSERT, err);
+    if (!st)
+        return DM_EINTERNAL;
+    bind_text(st, 1, n->name);
+    bind_text(st, 2, n->name_original);
+    bind_text(st, 3, n->category);
+    bind_text(st, 4, n->division_code);
+    sqlite3_bind_text(st, 5, n->status && *n->status ? n->status : "approved", -1, SQLITE_TRANSIENT);
+    bind_text(st, 6, n->approval_doc);
+    bind_text(st, 7, n->approved_on);
+    bind_text(st, 8, n->former_names);
+    bind_text(st, 9, n->pinyin);
+    sqlite3_bind_int64(st, 10, n->batch_id);
+    sqlite3_bind_int64(st, 11, n->row_no);
+    bind_wkb(st, 12, n->wkb, n->wkb_len);
+    return step_done(s, st, err, "place name");
+}
+
+int store_insert_facility(store_t *s, const facility_row_t *f, dm_error *err)
+{
+    sqlite3_stmt *st = stmt(s, ST_FAC_INSERT, err);
+    if (!st)
+        return DM_EINTERNAL;
+    bind_text(st, 1, f->name);
+    bind_text(st, 2, f->name_original);
+    bind_text(st, 3, f->type);
+    bind_text(st, 4, f->functions);
+    bind_long(st, 5, f->beds);
+    bind_long(st, 6, f->nursing_beds);
+    bind_text(st, 7, f->status);
+    bind_text(st, 8, f->division_code);
+    bind_text(st, 9, f->address);
+    sqlite3_bind_int64(st, 10, f->batch_id);
+    sqlite3_bind_int64(st, 11, f->row_no);
+    bind_wkb(st, 12, f->wkb, f->wkb_len);
+    return step_done(s, st, err, "facility");
+}
+
+int store_insert_residential(store_t *s, const residential_row_t *r, dm_error *err)
+{
+    sqlite3_stmt *st = stmt(s, ST_RES_INSERT, err);
+    if (!st)
+        return DM_EINTERNAL;
+    bind_text(st, 1, r->name);
+    bind_text(st, 2, r->name_original);
+    bind_long(st, 3, r->households);
+    bind_long(st, 4, r->pop_60);
+    bind_long(st, 5, r->pop_80);
+    bind_text(st, 6, r->division_code);
+    sqlite3_bind_int64(st, 7, r->batch_id);
+    sqlite3_bind_int64(st, 8, r->row_no);
+    bind_wkb(st, 9, r->wkb, r->wkb_len);
+    return step_done(s, st, err, "residential area");
+}
+
+int store_insert_road_edge(store_t *s, const road_edge_row_t *r, dm_error *err)
+{
+    sqlite3_stmt *st = stmt(s, ST_ROAD_INSERT, err);
+    if (!st)
+        return DM_EINTERNAL;
+    bind_text(st, 1, r->name);
+    bind_text(st, 2, r->name_original);
+    bind_text(st, 3, r->road_class);
+    sqlite3_bind_int(st, 4, r->walkable ? 1 : 0);
+    sqlite3_bind_int(st, 5, r->oneway ? 1 : 0);
+    bind_text(st, 6, r->osm_id);
+    sqlite3_bind_double(st, 7, r->length_m);
+    sqlite3_bind_int64(st, 8, r->batch_id);
+    sqlite3_bind_int64(st, 9, r->row_no);
+    bind_wkb(st, 10, r->wkb, r->wkb_len);
+    return step_done(s, st, err, "road edge");
+}
+
+/* ---- division reads ----------------------------------------------------- */
+
+static void today(char out[11])
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+static char *dup_col(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? strdup((const char *)t) : NULL;
+}
+
+static void copy_col(sqlite3_stmt *st, int i, char *dst, size_t n)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    snprintf(dst, n, "%s", t ? (const char *)t : "");
+}
+
+static int read_division(sqlite3_stmt *st, division_t *d)
+{
+    memset(d, 0, sizeof *d);
+    d->id = sqlite3_column_int64(st, 0);
+    copy_col(st, 1, d->code, sizeof d->code);
+    copy_col(st, 2, d->parent_code, sizeof d->parent_code);
+    d->name = dup_col(st, 3);
+    d->name_original = dup_col(st, 4);
+    d->level = (division_level_t)sqlite3_column_int(st, 5);
+    d->type = dup_col(st, 6);
+    d->urban_rural = dup_col(st, 7);
+    d->code_source = dup_col(st, 8);
+    copy_col(st, 9, d->valid_from, sizeof d->valid_from);
+    copy_col(st, 10, d->valid_to, sizeof d->valid_to);
+    d->batch_id = sqlite3_column_int64(st, 11);
+    d->row_no = (long)sqlite3_column_int64(st, 12);
+    int n = sqlite3_column_bytes(st, 13);
+    const void *blob = sqlite3_column_blob(st, 13);
+    if (blob && n > 0) {
+        d->wkb = malloc((size_t)n);
+        if (!d->wkb)
+            return DM_ENOMEM;
+        memcpy(d->wkb, blob, (size_t)n);
+        d->wkb_len = (size_t)n;
+    }
+    return d->name ? 0 : DM_ENOMEM;
+}
+
+void division_clear(division_t *d)
+{
+    if (!d)
+        return;
+    free(d->name);
+    free(d->name_original);
+    free(d->type);
+    free(d->urban_rural);
+    free(d->code_source);
+    free(d->wkb);
+    memset(d, 0, sizeof *d);
+}
+
+static void bind_date(sqlite3_stmt *st, int i, const char *date)
+{
+    char buf[11];
+    if (!date || !*date) {
+        today(buf);
+        date = buf;
+    }
+    sqlite3_bind_text(st, i, date, -1, SQLITE_TRANSIENT);
+}
+
+int store_division_exists(store_t *s, const char *code, const char *date, dm_error *err)
+{
+    sqlite3_stmt *st = stmt(s, ST_DIV_GET, err);
+    if (!st)
+        return DM_EINTERNAL;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+    bind_date(st, 2, date);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    return sql_error(s, err, DM_EIO, "division lookup");
+}
+
+int store_division_get(store_t *s, const char *code, const char *date, int with_geometry, division_t *out,
+                       dm_error *err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = stmt(s, with_geometry ? ST_DIV_GET_GEOM : ST_DIV_GET, err);
+    if (!st)
+        return DM_EINTERNAL;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+    bind_date(st, 2, date);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        rc = read_division(st, out);
+        sqlite3_reset(st);
+        if (rc) {
+            division_clear(out);
+            return dm_error_set(err, rc, NULL, "out of memory");
+        }
+        return 0;
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return dm_error_set(err, DM_ENOTFOUND, "code", "no division with code %s%s%s", code,
+                            date && *date ? " valid on " : "", date && *date ? date : "");
+    return sql_error(s, err, DM_EIO, "division lookup");
+}
+
+static int walk(store_t *s, sqlite3_stmt *st, store_division_fn fn, void *ctx, dm_error *err)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        division_t d;
+        if (read_division(st, &d)) {
+            division_clear(&d);
+            sqlite3_reset(st);
+            return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+        }
+        int stop = fn(&d, ctx);
+        division_clear(&d);
+        if (stop) {
+            sqlite3_reset(st);
+            return stop;
+        }
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return sql_error(s, err, DM_EIO, "division scan");
+    return 0;
+}
+
+int store_division_children(store_t *s, const char *parent_code, const char *date, int with_geometry,
+                            store_division_fn fn, void *ctx, dm_error *err)
+{
+    sqlite3_stmt *st = stmt(s, with_geometry ? ST_DIV_CHILDREN_GEOM : ST_DIV_CHILDREN, err);
+    if (!st)
+        return DM_EINTERNAL;
+    sqlite3_bind_text(st, 1, parent_code ? parent_code : "", -1, SQLITE_TRANSIENT);
+    bind_date(st, 2, date);
+    return walk(s, st, fn, ctx, err);
+}
+
+int store_division_each_outline(store_t *s, store_division_fn fn, void *ctx, dm_error *err)
+{
+    sqlite3_stmt *st = stmt(s, ST_DIV_OUTLINES, err);
+    if (!st)
+        return DM_EINTERNAL;
+    return walk(s, st, fn, ctx, err);
+}
+
+long store_count(store_t *s, const char *table, dm_error *err)
+{
+    static const char *const known[] = {"divisions", "markers", "place_names", "facilities",
+                                        "residential_areas", "road_edges", "import_batches"};
+    int ok = 0;
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        if (strcmp(table, known[i]) == 0)
+            ok = 1;
+    if (!ok)
+        return dm_error_set(err, DM_EINVAL, "table", "unknown table %s", table);
+    /* The table name comes from the fixed list above, never from input. */
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return sql_error(s, err, DM_EIO, "count");
+    long n = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    return n;
+}
+
+int64_t store_data_version(store_t *s, dm_error *err)
+{
+    sqlite3_stmt *st = stmt(s, ST_DATA_VERSION, err);
+    if (!st)
+        return DM_EINTERNAL;
+    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return v;
+}

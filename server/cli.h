@@ -1,0 +1,12 @@
+/* cli.h — the subcommands of the `diming` executable. Each returns the
+ * process exit status: 0 success, 1 failure (one line on stderr), 2 usage. */
+#ifndef DIMING_CLI_H
+#define DIMING_CLI_H
+
+int cmd_import(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+
+/* The database path when --db is not given: $DIMING_DB or "diming.sqlite". */
+const char *cli_default_db(void);
+
+#endif

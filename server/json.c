@@ -1,0 +1,150 @@
+/* json.c — GeoJSON encoding; see json.h. */
+#include "server/json.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "gis/divcode.h"
+#include "gis/geom.h"
+
+static json_t *coord(double x, double y)
+{
+    /* 7 decimals ≈ 1 cm; avoids 104.07000000000001 in the output. */
+    return json_pack("[ff]", round(x * 1e7) / 1e7, round(y * 1e7) / 1e7);
+}
+
+static json_t *coord_seq(GEOSContextHandle_t h, const GEOSGeometry *g)
+{
+    const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, g);
+    unsigned n = 0;
+    json_t *arr = json_array();
+    if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &n))
+        return arr;
+    for (unsigned i = 0; i < n; i++) {
+        double x, y;
+        GEOSCoordSeq_getXY_r(h, cs, i, &x, &y);
+        json_array_append_new(arr, coord(x, y));
+    }
+    return arr;
+}
+
+static json_t *polygon_rings(GEOSContextHandle_t h, const GEOSGeometry *p)
+{
+    json_t *rings = json_array();
+    json_array_append_new(rings, coord_seq(h, GEOSGetExteriorRing_r(h, p)));
+    int n = GEOSGetNumInteriorRings_r(h, p);
+    for (int i = 0; i < n; i++)
+        json_array_append_new(rings, coord_seq(h, GEOSGetInteriorRingN_r(h, p, i)));
+    return rings;
+}
+
+json_t *geojson_geometry(const GEOSGeometry *g)
+{
+    GEOSContextHandle_t h = geom_ctx();
+    int t = GEOSGeomTypeId_r(h, g);
+    int n = GEOSGetNumGeometries_r(h, g);
+    json_t *coords = NULL;
+    const char *type = NULL;
+    switch (t) {
+    case GEOS_POINT: {
+        double x, y;
+        GEOSGeomGetX_r(h, g, &x);
+        GEOSGeomGetY_r(h, g, &y);
+        type = "Point", coords = coord(x, y);
+        break;
+    }
+    case GEOS_LINESTRING:
+    case GEOS_LINEARRING:
+        type = "LineString", coords = coord_seq(h, g);
+        break;
+    case GEOS_POLYGON:
+        type = "Polygon", coords = polygon_rings(h, g);
+        break;
+    case GEOS_MULTIPOINT:
+        type = "MultiPoint", coords = json_array();
+        for (int i = 0; i < n; i++) {
+            double x, y;
+            const GEOSGeometry *p = GEOSGetGeometryN_r(h, g, i);
+            GEOSGeomGetX_r(h, p, &x);
+            GEOSGeomGetY_r(h, p, &y);
+            json_array_append_new(coords, coord(x, y));
+        }
+        break;
+    case GEOS_MULTILINESTRING:
+        type = "MultiLineString", coords = json_array();
+        for (int i = 0; i < n; i++)
+            json_array_append_new(coords, coord_seq(h, GEOSGetGeometryN_r(h, g, i)));
+        break;
+    case GEOS_MULTIPOLYGON:
+        type = "MultiPolygon", coords = json_array();
+        for (int i = 0; i < n; i++)
+            json_array_append_new(coords, polygon_rings(h, GEOSGetGeometryN_r(h, g, i)));
+        break;
+    case GEOS_GEOMETRYCOLLECTION: {
+        json_t *geoms = json_array();
+        for (int i = 0; i < n; i++)
+            json_array_append_new(geoms, geojson_geometry(GEOSGetGeometryN_r(h, g, i)));
+        return json_pack("{s:s,s:o}", "type", "GeometryCollection", "geometries", geoms);
+    }
+    default:
+        return json_null();
+    }
+    return json_pack("{s:s,s:o}", "type", type, "coordinates", coords);
+}
+
+json_t *geojson_geometry_wkb(const unsigned char *wkb, size_t len)
+{
+    if (!wkb || !len)
+        return json_null();
+    GEOSGeometry *g = geom_from_wkb(wkb, len, NULL);
+    if (!g)
+        return json_null();
+    json_t *j = geojson_geometry(g);
+    GEOSGeom_destroy_r(geom_ctx(), g);
+    return j;
+}
+
+static json_t *str_or_null(const char *s) { return s && *s ? json_string(s) : json_null(); }
+
+json_t *division_properties(const char code[13], const char *parent_code, const char *name, division_level_t level,
+                            const char *type, const char *urban_rural, const char *valid_from, const char *valid_to)
+{
+    char adcode[7], shortc[13];
+    divcode_adcode(code, adcode);
+    divcode_short(code, shortc);
+    json_t *p = json_object();
+    json_object_set_new(p, "code", json_string(code));
+    json_object_set_new(p, "short_code", json_string(shortc));
+    json_object_set_new(p, "adcode", str_or_null(adcode));
+    json_object_set_new(p, "name", json_string(name ? name : ""));
+    json_object_set_new(p, "level", json_string(division_level_name(level)));
+    json_object_set_new(p, "level_no", json_integer(level));
+    json_object_set_new(p, "type", str_or_null(type));
+    json_object_set_new(p, "parent_code", str_or_null(parent_code));
+    json_object_set_new(p, "urban_rural", str_or_null(urban_rural));
+    json_object_set_new(p, "valid_from", str_or_null(valid_from));
+    json_object_set_new(p, "valid_to", str_or_null(valid_to));
+    return p;
+}
+
+json_t *division_feature(const division_t *d)
+{
+    json_t *props = division_properties(d->code, d->parent_code, d->name, d->level, d->type, d->urban_rural,
+                                        d->valid_from, d->valid_to);
+    if (d->name_original)
+        json_object_set_new(props, "name_original", json_string(d->name_original));
+    return json_pack("{s:s,s:s,s:o,s:o}", "type", "Feature", "id", d->code, "geometry",
+                     geojson_geometry_wkb(d->wkb, d->wkb_len), "properties", props);
+}
+
+json_t *division_entry_feature(const division_entry_t *e)
+{
+    json_t *props = division_properties(e->code, e->parent_code, e->name, e->level, e->type, e->urban_rural,
+                                        e->valid_from, e->valid_to);
+    return json_pack("{s:s,s:s,s:n,s:o}", "type", "Feature", "id", e->code, "geometry", "properties", props);
+}
+
+json_t *feature_collection(json_t *features)
+{
+    return json_pack("{s:s,s:o}", "type", "FeatureCollection", "features", features);
+}

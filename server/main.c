@@ -1,0 +1,57 @@
+/* main.c — `diming`: one executable, one subcommand per job. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gis/store.h"
+#include "server/cli.h"
+
+#ifndef DIMING_VERSION
+#define DIMING_VERSION "0.1.0"
+#endif
+
+const char *cli_default_db(void)
+{
+    const char *e = getenv("DIMING_DB");
+    return e && *e ? e : "diming.sqlite";
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "diming — place names, administrative boundaries and elderly-care coverage\n"
+            "\n"
+            "usage: diming <command> [options]\n"
+            "\n"
+            "commands:\n"
+            "  import <layer> FILE   load a Shapefile, GeoJSON, GeoPackage, CSV or OSM file into the database\n"
+            "                        (layers: divisions markers names facilities residential roads)\n"
+            "  serve                 answer HTTP requests (GeoJSON) on 127.0.0.1:8080\n"
+            "  version               print the version and schema version\n"
+            "\n"
+            "Run 'diming <command> --help' for the options of a command.\n"
+            "The database is --db PATH, else $DIMING_DB, else ./diming.sqlite.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "import") == 0)
+        return cmd_import(argc - 1, argv + 1);
+    if (strcmp(cmd, "serve") == 0)
+        return cmd_serve(argc - 1, argv + 1);
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("diming %s (schema version %d)\n", DIMING_VERSION, STORE_SCHEMA_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    fprintf(stderr, "diming: unknown command '%s' (try 'diming --help')\n", cmd);
+    return 2;
+}
