@@ -16,7 +16,7 @@ void date_today(char out[11])
 
 int date_parse(const char *text, char out[11], const char *param, dm_error *err)
 {
-    out[0] = '\0';
+    /* out is written only on success, so out may alias text. */
     if (!text || !*text)
         return dm_error_set(err, DM_EINVAL, param, "%s is empty; expected a date YYYY-MM-DD", param);
     char digits[9];
