@@ -63,7 +63,7 @@ static int load_one(const division_t *d, void *vctx)
 static void collect(void *item, void *userdata);
 
 typedef struct {
-    const entry_t *hits[64];
+    const entry_t *hits[256];
     int n;
 } hits_t;
 

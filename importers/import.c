@@ -133,7 +133,7 @@ typedef struct {
     const field_spec_t *fs;
     size_t nf;
     /* strings to free at the end of the row */
-    char *owned[3 * FIELD_MAX];
+    char *owned[4 * FIELD_MAX];
     int nowned;
     long row;
     /* divisions imported in this batch, for the parent check */
@@ -178,7 +178,13 @@ static const char *raw_value(row_ctx_t *rc, OGRFeatureH f, const char *target, i
     int fi = field_no(rc, target);
     if (fi < 0 || rc->index[fi] < 0 || !OGR_F_IsFieldSetAndNotNull(f, rc->index[fi]))
         return NULL;
-    const char *v = OGR_F_GetFieldAsString(f, rc->index[fi]);
+    /* GDAL formats numbers into a per-feature buffer that the next call
+     * overwrites, so every value is copied and owned by the row. */
+    const char *v = own(rc, strdup(OGR_F_GetFieldAsString(f, rc->index[fi])));
+    if (!v) {
+        *bad = 1;
+        return NULL;
+    }
     if (rc->recode) {
         char *r = CPLRecode(v, rc->opt->encoding, CPL_ENC_UTF8);
         char *copy = r ? strdup(r) : NULL;
@@ -200,10 +206,7 @@ static const char *raw_value(row_ctx_t *rc, OGRFeatureH f, const char *target, i
         n--;
     if (n == 0)
         return NULL;
-    if (v[n] != '\0') {
-        char *t = own(rc, strndup(v, n));
-        return t;
-    }
+    ((char *)v)[n] = '\0'; /* our own copy */
     return v;
 }
 
