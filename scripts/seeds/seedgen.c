@@ -862,8 +862,6 @@ static char *clean_village_name(const char *in)
     return out;
 }
 
-static int cmp_str_ptr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
 /* ---- divisions: real outlines (GCJ-02) ------------------------------------ */
 
 static json_t *find_feature(json_t *fc, long long adcode, const char *path)
@@ -1113,6 +1111,8 @@ static coderow_t *load_towns(const csv_t *streets, const char *city4, int *n)
     return v;
 }
 
+static int n_name_kept; /* villages whose NBS name was kept uncleaned */
+
 static coderow_t *load_villages(const csv_t *vil, const char *city4, int *n)
 {
     int ci = csv_col(vil, "code", "villages-2023-4prov.csv"), ni = csv_col(vil, "name", "villages-2023-4prov.csv");
@@ -1126,8 +1126,20 @@ static coderow_t *load_villages(const csv_t *vil, const char *city4, int *n)
             continue;
         v = xrealloc(v, (size_t)(k + 1) * sizeof *v);
         snprintf(v[k].code, sizeof v[k].code, "%s", row[ci]);
-        v[k].name = clean_village_name(row[ni]);
         snprintf(v[k].parent, sizeof v[k].parent, "%.9s000", row[si]);
+        /* NBS has 85 Chengdu rows like 永寿社区村民委员会 coded as a 村 (digits 200-399):
+         * cleaning would give 永寿社区, a 社区 by its name, contradicting its code
+         * (DIV-CODE-TYPE). For those the full NBS name, whose committee suffix
+         * agrees with the code, is kept. */
+        char *clean = clean_village_name(row[ni]);
+        const char *by_code = village_type(v[k].code);
+        const char *by_name = ends_with(clean, "社区") ? "社区" : ends_with(clean, "村") ? "村" : "";
+        if (*by_code && *by_name && strcmp(by_code, by_name) != 0) {
+            free(clean);
+            clean = xstrdup(row[ni]);
+            n_name_kept++;
+        }
+        v[k].name = clean;
         k++;
     }
     qsort(v, (size_t)k, sizeof *v, cmp_coderow);
@@ -1163,7 +1175,9 @@ static void do_changzhou_codes(const csv_t *streets, const csv_t *vil, const cha
         sb_adds(&b, "\n");
     }
     write_file(outdir, "divisions/changzhou-codes-2023.csv", &b);
-    note("%-44s %3d townships, %d villages", "divisions/changzhou-codes-2023.csv", nt, nv);
+    note("%-44s %3d townships, %d villages (%d names kept uncleaned)", "divisions/changzhou-codes-2023.csv", nt, nv,
+         n_name_kept);
+    n_name_kept = 0;
     free(b.p);
 }
 
@@ -1186,8 +1200,8 @@ static void do_chengdu_synthetic(const csv_t *streets, const csv_t *vil, const c
         co->ntown = k;
         if (!k)
             die("county %s has no townships in NBS 2023", co->code);
-        char label[64];
-        snprintf(label, sizeof label, "towns:%s", co->code);
+        char label[32];
+        snprintf(label, sizeof label, "towns:%.12s", co->code);
         rng_t r = rng_for(label);
         double *sx = xmalloc((size_t)k * sizeof *sx), *sy = xmalloc((size_t)k * sizeof *sy);
         GEOSGeometry **cells = tile_area(co->wgs, k, &r, 3, sx, sy);
@@ -1229,7 +1243,7 @@ static void do_chengdu_synthetic(const csv_t *streets, const csv_t *vil, const c
             continue;
         }
         char label[64];
-        snprintf(label, sizeof label, "villages:%s", tw->code);
+        snprintf(label, sizeof label, "villages:%.12s", tw->code);
         rng_t r = rng_for(label);
         double *sx = xmalloc((size_t)k * sizeof *sx), *sy = xmalloc((size_t)k * sizeof *sy);
         GEOSGeometry **cells = tile_area(tw->raw, k, &r, 2, sx, sy);
@@ -1273,7 +1287,8 @@ static void do_chengdu_synthetic(const csv_t *streets, const csv_t *vil, const c
                                cd_vil[i].type, cd_vil[i].geom, 7);
     fc_end(&b);
     write_file(outdir, "divisions/chengdu-villages-synthetic.geojson", &b);
-    note("%-44s %3d features", "divisions/chengdu-villages-synthetic.geojson", n_cd_vil);
+    note("%-44s %3d features (%d names kept uncleaned)", "divisions/chengdu-villages-synthetic.geojson", n_cd_vil,
+         n_name_kept);
     free(b.p);
     free(t);
     free(v);
@@ -1347,6 +1362,7 @@ typedef struct {
     long long osm_id;
     char *name;  /* verbatim OSM name, "" if none */
     char *clean; /* standard-name form (Latin " - ..." tail removed), NULL unless Chinese */
+    int street;  /* clean name ends like a street (路, 街, 巷, 道, 段, 里): usable in addresses */
     char *hw;
     int walkable, oneway;
     int frontage; /* a street a building can face: facilities are put beside these */
@@ -1424,6 +1440,8 @@ static void load_roads(const char *data)
         e->osm_id = json_integer_value(json_object_get(pr, "osm_way_id"));
         e->name = xstrdup(jstr(pr, "name"));
         e->clean = clean_osm_name(e->name);
+        e->street = e->clean && (ends_with(e->clean, "路") || ends_with(e->clean, "街") || ends_with(e->clean, "巷") ||
+                                 ends_with(e->clean, "道") || ends_with(e->clean, "段") || ends_with(e->clean, "里"));
         e->hw = xstrdup(jstr(pr, "highway"));
         e->length_m = json_number_value(json_object_get(pr, "length_m"));
         const char *foot = jstr(pr, "foot"), *access = jstr(pr, "access"), *ow = jstr(pr, "oneway");
@@ -1655,8 +1673,9 @@ static double bbox_x0, bbox_y0, bbox_x1, bbox_y1; /* the OSM bbox in metres */
 
 static int in_bbox_ll(double lon, double lat) { return lon > BBOX_W && lon < BBOX_E && lat > BBOX_S && lat < BBOX_N; }
 
-/* Points every `step` metres along the edges selected by `which` (frontage or
- * barrier), inside the bbox shrunk by `margin` metres. */
+/* Points every `step` metres along the frontage edges (barrier = 0) or the
+ * public streets other than motorways (barrier = 1), inside the bbox shrunk by
+ * `margin` metres, each with the road's direction and the village it lies in. */
 static cand_t *road_candidates(int barrier, double step, double margin, int *n)
 {
     cand_t *v = NULL;
@@ -1705,17 +1724,18 @@ static void build_named_index(void)
 {
     named_tree = GEOSSTRtree_create_r(G, 10);
     for (int i = 0; i < n_edges; i++) {
-        if (!edges[i].clean || strcmp(edges[i].hw, "footway") == 0 || strcmp(edges[i].hw, "steps") == 0)
+        if (!edges[i].street || strcmp(edges[i].hw, "footway") == 0 || strcmp(edges[i].hw, "steps") == 0)
             continue;
         GEOSGeom_setUserData_r(G, edges[i].m, (void *)(intptr_t)(i + 1));
         GEOSSTRtree_insert_r(G, named_tree, edges[i].m, edges[i].m);
     }
 }
 
-/* The Chinese name of edge `prefer` if it has one, else of the nearest named street. */
+/* The name of edge `prefer` if it is a named street, else of the nearest named
+ * street (names like 二环高架 or 成都市动物园 do not make addresses). */
 static const char *road_name_near(double x, double y, int prefer)
 {
-    if (prefer >= 0 && edges[prefer].clean)
+    if (prefer >= 0 && edges[prefer].street)
         return edges[prefer].clean;
     GEOSGeometry *p = mkpt(x, y);
     const GEOSGeometry *g = GEOSSTRtree_nearest_r(G, named_tree, p);
@@ -1791,10 +1811,22 @@ typedef struct {
 
 static facility_t fac[400];
 static int n_fac;
+static const GEOSPreparedGeometry *all_roads_m; /* every edge, metric frame */
+
+static void build_all_roads(void)
+{
+    GEOSGeometry **v = xmalloc((size_t)n_edges * sizeof *v);
+    for (int i = 0; i < n_edges; i++)
+        v[i] = chk(GEOSGeom_clone_r(G, edges[i].m), "clone");
+    GEOSGeometry *ml = chk(GEOSGeom_createCollection_r(G, GEOS_MULTILINESTRING, v, (unsigned)n_edges), "roads");
+    free(v);
+    all_roads_m = GEOSPrepare_r(G, ml); /* kept for the whole run */
+}
 
 /* Tries to put a facility a few metres off a road point drawn from `pool`,
  * inside the bbox, in exactly one village, inside town `town` / village `vil`
- * when those are >= 0, and at least 40 m from every other facility. */
+ * when those are >= 0, at least 4 m from every road line (not on another street)
+ * and at least 40 m from every other facility. */
 static int place_facility(rng_t *r, const cand_t *pool, int npool, int town, int vil, facility_t *f, int *edge)
 {
     if (!npool)
@@ -1813,6 +1845,11 @@ static int place_facility(rng_t *r, const cand_t *pool, int npool, int town, int
         if (villages_at(lon, lat, &vi) != 1)
             continue;
         if ((town >= 0 && cd_vil[vi].town != town) || (vil >= 0 && vi != vil))
+            continue;
+        GEOSGeometry *pm = mkpt(x, y);
+        int on_road = GEOSPreparedDistanceWithin_r(G, all_roads_m, pm, 4.0) == 1;
+        gfree(pm);
+        if (on_road)
             continue;
         int close = 0;
         for (int j = 0; j < n_fac && !close; j++)
@@ -1844,6 +1881,8 @@ static int fac_add(rng_t *r, nameset_t *names, facility_t *f, int edge, const ch
         free(name);
         return 0;
     }
+    if (n_fac == (int)(sizeof fac / sizeof *fac))
+        die("too many facilities");
     nameset_add(names, name);
     const county_t *co = &cd_county[village_county(f->village)];
     f->name = name;
@@ -1871,6 +1910,7 @@ static void do_facilities(const char *outdir)
     int npool;
     cand_t *pool = road_candidates(0, 20.0, 25.0, &npool);
     rng_t r = rng_for("facilities");
+    build_all_roads();
     nameset_t names = {0};
     GEOSGeometry *bbox = chk(GEOSGeom_createRectangle_r(G, BBOX_W, BBOX_S, BBOX_E, BBOX_N), "bbox");
 
@@ -2141,9 +2181,12 @@ static void do_residential(const char *outdir)
                 court = xrealloc(court, (size_t)(ncourt + 1) * sizeof *court);
                 court[ncourt++] = (courtyard_t){road, 1};
             }
-            do
+            for (;;) {
                 nm = xasprintf("%s%d号院", road, court[k].next++);
-            while (nameset_has(&names, nm) && (free(nm), 1));
+                if (!nameset_has(&names, nm))
+                    break;
+                free(nm);
+            }
         }
         free(base);
         nameset_add(&names, nm);
@@ -2200,10 +2243,10 @@ static int is_central(const char *code)
 
 static int mk_sort_mode; /* 0: west→east, 1: north→south */
 
-static void random_date(rng_t *r, int y0, int y1, char out[11])
+static void random_date(rng_t *r, int y0, int y1, char out[16])
 {
     int y = rng_int(r, y0, y1), m = rng_int(r, 1, 12), d = rng_int(r, 1, 28);
-    snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+    snprintf(out, 16, "%04d-%02d-%02d", y % 10000, m, d);
 }
 
 static void do_markers(const char *outdir)
@@ -2327,16 +2370,17 @@ static void do_markers(const char *outdir)
                 }
             /* one joint inspection round per line; some lines are overdue (> 5 years) */
             int inst_year = rng_int(&r, 2005, 2015);
-            char round_date[11];
-            random_date(&r, rng_unit(&r) < 0.3 ? 2016 : 2020, rng_unit(&r) < 0.3 ? 2019 : 2024, round_date);
+            char round_date[16];
+            int overdue = rng_unit(&r) < 0.3;
+            random_date(&r, overdue ? 2016 : 2020, overdue ? 2019 : 2024, round_date);
             int round_year = atoi(round_date);
             for (int k = 0; k < nu; k++) {
-                char installed[11];
+                char installed[16];
                 random_date(&r, inst_year, inst_year, installed);
                 const char *material = rng_unit(&r) < 0.6 ? "花岗岩" : "混凝土";
                 for (int q = 0; q < u[k].count; q++) {
                     marker_t *m = &mk[u[k].first + q];
-                    char number[16], inspected[11];
+                    char number[16], inspected[16];
                     snprintf(number, sizeof number, "%s%03d%c", line, k + 1, m->letter);
                     double su = rng_unit(&r);
                     const char *status = su < 0.85 ? "intact" : su < 0.95 ? "damaged" : "missing";
