@@ -56,7 +56,7 @@ int cmd_serve(int argc, char **argv)
     server_config_t cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.port = 8080;
-    unsigned long v;
+    unsigned long v = 0;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -69,9 +69,10 @@ int cmd_serve(int argc, char **argv)
             cfg.port = (unsigned)v;
             break;
         case 't':
-            if (parse_uint("--threads", optarg, 256, &v) || v == 0) {
-                if (v == 0)
-                    fprintf(stderr, "diming serve: --threads must be at least 1\n");
+            if (parse_uint("--threads", optarg, 256, &v))
+                return 2;
+            if (v == 0) {
+                fprintf(stderr, "diming serve: --threads must be at least 1\n");
                 return 2;
             }
             cfg.threads = (unsigned)v;
