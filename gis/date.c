@@ -8,7 +8,8 @@
 
 void date_today(char out[11])
 {
-    time_t now = time(NULL);
+    /* China Standard Time (UTC+8, no daylight saving): "today" for a bureau. */
+    time_t now = time(NULL) + 8 * 3600;
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(out, 11, "%Y-%m-%d", &tm);

@@ -5,7 +5,7 @@
 
 #include "gis/error.h"
 
-/* Writes today's UTC date into out[11]. */
+/* Writes today's date in China Standard Time (UTC+8) into out[11]. */
 void date_today(char out[11]);
 
 /* Checks `text` is a real calendar date in YYYY-MM-DD form (1900–2999) and

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gis/text.h"
+
 void dm_error_clear(dm_error *err)
 {
     if (!err)
@@ -24,6 +26,9 @@ int dm_error_set(dm_error *err, int code, const char *param, const char *fmt, ..
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
+    /* Messages quote input; keep them valid UTF-8 for JSON. */
+    text_scrub_utf8(err->message);
+    text_scrub_utf8(err->param);
     return code;
 }
 

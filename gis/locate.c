@@ -161,12 +161,12 @@ int division_index_locate(const division_index_t *idx, double lon, double lat, c
     GEOSSTRtree_query_r(h, idx->tree, pt, collect, &cand);
 
     /* Per level, the covering candidates valid on the date. */
-    const entry_t *by_level[LOCATE_MAX_CHAIN + 1][8];
+    const entry_t *by_level[LOCATE_MAX_CHAIN + 1][16];
     int count[LOCATE_MAX_CHAIN + 1] = {0};
     for (int i = 0; i < cand.n; i++) {
         const entry_t *e = cand.hits[i];
         int lv = (int)e->pub.level;
-        if (lv < 1 || lv > LOCATE_MAX_CHAIN || count[lv] >= 8 || !valid_on(&e->pub, date))
+        if (lv < 1 || lv > LOCATE_MAX_CHAIN || count[lv] >= 16 || !valid_on(&e->pub, date))
             continue;
         if (GEOSPreparedIntersects_r(h, e->prep, pt) == 1)
             by_level[lv][count[lv]++] = e;

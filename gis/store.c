@@ -7,6 +7,7 @@
  * blob format never leaves this file. */
 #include "gis/store.h"
 #include "gis/storeInt.h"
+#include "gis/date.h"
 
 #include <sqlite3.h>
 #include <spatialite.h>
@@ -274,7 +275,7 @@ int store_open_at(const char *path, int flags, int version, store_t **out, dm_er
     spatialite_init_ex(s->db, s->splite_cache, 0);
 
     int rc = read_version(s, &s->found_version, err);
-    if (rc == 0 && sqlite3_errcode(s->db) == SQLITE_NOTADB)
+    if ((sqlite3_errcode(s->db) & 0xff) == SQLITE_NOTADB)
         rc = dm_error_set(err, DM_ESCHEMA, "db", "%s is not a diming database", path);
     if (rc)
         goto fail;
@@ -304,6 +305,10 @@ int store_open_at(const char *path, int flags, int version, store_t **out, dm_er
         }
     }
     if (s->readonly) {
+        if (s->found_version == 0) {
+            rc = dm_error_set(err, DM_ESCHEMA, "db", "%s is a SQLite database but not a diming one", path);
+            goto fail;
+        }
         if (s->found_version < STORE_SCHEMA_VERSION) {
             rc = dm_error_set(err, DM_ESCHEMA, "db",
                               "database %s has schema version %d; open it once read-write to upgrade it",
@@ -567,14 +572,6 @@ int store_insert_road_edge(store_t *s, const road_edge_row_t *r, dm_error *err)
 
 /* ---- division reads ----------------------------------------------------- */
 
-static void today(char out[11])
-{
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
 static char *dup_col(sqlite3_stmt *st, int i)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
@@ -632,7 +629,7 @@ static void bind_date(sqlite3_stmt *st, int i, const char *date)
 {
     char buf[11];
     if (!date || !*date) {
-        today(buf);
+        date_today(buf);
         date = buf;
     }
     sqlite3_bind_text(st, i, date, -1, SQLITE_TRANSIENT);

@@ -87,6 +87,31 @@ long text_next_codepoint(const char **pp, const char *end)
     return cp;
 }
 
+void text_scrub_utf8(char *s)
+{
+    char *p = s, *end = s + strlen(s);
+    while (p < end) {
+        const char *q = p;
+        if (text_next_codepoint(&q, end) >= 0) {
+            p = (char *)q;
+            continue;
+        }
+        /* A lead byte whose sequence runs past the end: truncated, drop it. */
+        unsigned c = (unsigned char)*p;
+        int need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+        if (need && end - p < need) {
+            int cont = 1;
+            for (char *r = p + 1; r < end; r++)
+                cont &= ((unsigned char)*r & 0xC0) == 0x80;
+            if (cont) {
+                *p = '\0';
+                return;
+            }
+        }
+        *p++ = '?';
+    }
+}
+
 int text_is_utf8(const char *s, size_t len)
 {
     const char *p = s, *end = s + len;

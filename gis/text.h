@@ -28,6 +28,11 @@ void text_normalizer_free(text_normalizer_t *tn);
  * *out is a new NUL-terminated string. DM_EINVAL if `in` is not UTF-8. */
 int text_normalize(text_normalizer_t *tn, const char *in, size_t len, char **out, dm_error *err);
 
+/* Makes a NUL-terminated string valid UTF-8 in place: every byte that does
+ * not start a valid sequence becomes '?', and a sequence cut off at the end
+ * (by a length-limited printf) is dropped. For messages that quote input. */
+void text_scrub_utf8(char *s);
+
 /* 1 if the len bytes at s are valid UTF-8 (no overlongs, no surrogates). */
 int text_is_utf8(const char *s, size_t len);
 

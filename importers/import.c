@@ -65,6 +65,8 @@ __attribute__((format(printf, 5, 6))) static void add_issue(import_report_t *rep
     va_start(ap, fmt);
     vsnprintf(is->message, sizeof is->message, fmt, ap);
     va_end(ap);
+    text_scrub_utf8(is->message);
+    text_scrub_utf8(is->field);
 }
 
 void import_report_free(import_report_t *rep)
@@ -973,10 +975,27 @@ int import_run(store_t *s, const import_options_t *opt, import_report_t *rep, dm
     /* Columns. */
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
     int ncol = OGR_FD_GetFieldCount(defn);
-    const char **cols = calloc((size_t)(ncol > 0 ? ncol : 1), sizeof *cols);
-    for (int i = 0; i < ncol; i++)
-        cols[i] = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
-    rcode = import_resolve_fields(opt->layer, cols, (size_t)ncol, opt->fields, opt->nfields, rc.index, err);
+    /* Column names go through the same decoding as values: a CSV saved by
+     * Excel on a Chinese Windows has GBK headers (代码, 名称). */
+    char **cols = calloc((size_t)(ncol > 0 ? ncol : 1), sizeof *cols);
+    for (int i = 0; cols && i < ncol; i++) {
+        const char *name = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
+        if (rc.recode) {
+            char *r = CPLRecode(name, opt->encoding, CPL_ENC_UTF8);
+            cols[i] = strdup(r ? r : name);
+            CPLFree(r);
+        } else
+            cols[i] = strdup(name);
+        if (cols[i])
+            text_scrub_utf8(cols[i]);
+    }
+    if (OGR_L_GetFeatureCount(layer, TRUE) == 0)
+        rcode = dm_error_set(err, DM_EINVAL, "file", "%s contains no records", opt->path);
+    else
+        rcode = import_resolve_fields(opt->layer, (const char *const *)cols, (size_t)ncol, opt->fields,
+                                      opt->nfields, rc.index, err);
+    for (int i = 0; cols && i < ncol; i++)
+        free(cols[i]);
     free(cols);
     if (rcode)
         goto out;
@@ -1076,6 +1095,10 @@ out:
     if (began) {
         store_rollback(s);
         rep->batch_id = 0;
+    }
+    if (rcode) {
+        /* Nothing was imported: say so, keep what was read and rejected. */
+        rep->imported = rep->repaired = 0;
     }
     if (rcode && rep->rejected == 0)
         for (size_t i = 0; i < rep->nissues; i++)

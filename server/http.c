@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gis/text.h"
 #include "server/routes.h"
 
 struct server {
@@ -104,6 +105,7 @@ void response_error(response_t *res, const request_t *req, int status, const cha
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    text_scrub_utf8(msg); /* messages quote the request, which may be any bytes */
     response_json(res, status, error_doc(req, status, code, param, msg));
 }
 
@@ -140,8 +142,10 @@ int param_double(const request_t *req, response_t *res, const char *name, int re
         return -1;
     }
     char *end;
-    double d = strtod(v, &end);
-    if (end == v || *end || !(d >= min && d <= max) || d != d) {
+    /* Plain decimal notation only: no hex floats, inf/nan or white space. */
+    int plain = *v && strspn(v, "0123456789+-.eE") == strlen(v);
+    double d = plain ? strtod(v, &end) : 0;
+    if (!plain || end == v || *end || !(d >= min && d <= max) || d != d) {
         response_error(res, req, 400, "invalid_parameter", name, "%s must be a number between %g and %g, got '%.40s'",
                        name, min, max, v);
         return -1;
