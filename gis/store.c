@@ -90,6 +90,12 @@ struct store {
     int found_version;
     int readonly;
     sqlite3_stmt *stmt[ST__COUNT];
+    /* statements of the store's other files, keyed by their SQL's address */
+    struct cached_stmt {
+        const char *key;
+        sqlite3_stmt *st;
+    } *cache;
+    size_t ncache, capcache;
 };
 
 /* ---- migrations ----------------------------------------------------------
@@ -340,6 +346,9 @@ void store_close(store_t *s)
         return;
     for (int i = 0; i < ST__COUNT; i++)
         sqlite3_finalize(s->stmt[i]);
+    for (size_t i = 0; i < s->ncache; i++)
+        sqlite3_finalize(s->cache[i].st);
+    free(s->cache);
     if (s->db)
         sqlite3_close_v2(s->db);
     if (s->splite_cache)
@@ -364,6 +373,36 @@ static sqlite3_stmt *stmt(store_t *s, enum stmt_id id, dm_error *err)
     return s->stmt[id];
 }
 
+sqlite3 *store_sqlite(store_t *s) { return s->db; }
+
+sqlite3_stmt *store_prepare_cached(store_t *s, const char *sql, dm_error *err)
+{
+    for (size_t i = 0; i < s->ncache; i++)
+        if (s->cache[i].key == sql) {
+            sqlite3_reset(s->cache[i].st);
+            sqlite3_clear_bindings(s->cache[i].st);
+            return s->cache[i].st;
+        }
+    if (s->ncache == s->capcache) {
+        size_t cap = s->capcache ? s->capcache * 2 : 32;
+        struct cached_stmt *c = realloc(s->cache, cap * sizeof *c);
+        if (!c) {
+            dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+            return NULL;
+        }
+        s->cache = c;
+        s->capcache = cap;
+    }
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        sql_error(s, err, DM_EINTERNAL, "prepare");
+        return NULL;
+    }
+    s->cache[s->ncache].key = sql;
+    s->cache[s->ncache++].st = st;
+    return st;
+}
+
 int store_begin(store_t *s, dm_error *err) { return exec(s, "BEGIN IMMEDIATE", err); }
 int store_commit(store_t *s, dm_error *err) { return exec(s, "COMMIT", err); }
 void store_rollback(store_t *s)
@@ -374,7 +413,7 @@ void store_rollback(store_t *s)
 
 /* ---- binding helpers ------------------------------------------------- */
 
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
+void store_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
     if (v && *v)
         sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
@@ -382,7 +421,7 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v)
         sqlite3_bind_null(st, i);
 }
 
-static void bind_long(sqlite3_stmt *st, int i, long v)
+void store_bind_long(sqlite3_stmt *st, int i, long v)
 {
     if (v >= 0)
         sqlite3_bind_int64(st, i, v);
@@ -390,7 +429,7 @@ static void bind_long(sqlite3_stmt *st, int i, long v)
         sqlite3_bind_null(st, i);
 }
 
-static void bind_wkb(sqlite3_stmt *st, int i, const unsigned char *wkb, size_t len)
+void store_bind_wkb(sqlite3_stmt *st, int i, const unsigned char *wkb, size_t len)
 {
     if (wkb && len)
         sqlite3_bind_blob(st, i, wkb, (int)len, SQLITE_TRANSIENT);
@@ -398,7 +437,7 @@ static void bind_wkb(sqlite3_stmt *st, int i, const unsigned char *wkb, size_t l
         sqlite3_bind_null(st, i);
 }
 
-static int step_done(store_t *s, sqlite3_stmt *st, dm_error *err, const char *what)
+int store_step_done(store_t *s, sqlite3_stmt *st, dm_error *err, const char *what)
 {
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
@@ -417,11 +456,11 @@ int store_batch_begin(store_t *s, const char *layer, const char *source, const c
     sqlite3_stmt *st = stmt(s, ST_BATCH_INSERT, err);
     if (!st)
         return DM_EINTERNAL;
-    bind_text(st, 1, layer);
+    store_bind_text(st, 1, layer);
     sqlite3_bind_text(st, 2, source ? source : "", -1, SQLITE_TRANSIENT);
-    bind_text(st, 3, src_srs);
-    bind_text(st, 4, options_json);
-    int rc = step_done(s, st, err, "import batch");
+    store_bind_text(st, 3, src_srs);
+    store_bind_text(st, 4, options_json);
+    int rc = store_step_done(s, st, err, "import batch");
     if (rc)
         return rc;
     *batch_id = sqlite3_last_insert_rowid(s->db);
@@ -437,7 +476,7 @@ int store_batch_finish(store_t *s, int64_t batch_id, const batch_counts_t *c, dm
     sqlite3_bind_int64(st, 2, c->imported);
     sqlite3_bind_int64(st, 3, c->repaired);
     sqlite3_bind_int64(st, 4, c->rejected);
-    return step_done(s, st, err, "import batch");
+    return store_step_done(s, st, err, "import batch");
 }
 
 /* ---- inserts ---------------------------------------------------------------- */
@@ -448,8 +487,8 @@ int store_insert_division(store_t *s, const division_t *d, dm_error *err)
     if (!st)
         return DM_EINTERNAL;
     sqlite3_bind_text(st, 1, d->code, -1, SQLITE_TRANSIENT);
-    bind_text(st, 2, d->valid_from);
-    bind_text(st, 3, d->valid_to);
+    store_bind_text(st, 2, d->valid_from);
+    store_bind_text(st, 3, d->valid_to);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc == SQLITE_ROW)
@@ -464,17 +503,17 @@ int store_insert_division(store_t *s, const division_t *d, dm_error *err)
     sqlite3_bind_text(st, 1, d->code, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, d->parent_code, -1, SQLITE_TRANSIENT); /* "" for provinces */
     sqlite3_bind_text(st, 3, d->name, -1, SQLITE_TRANSIENT);
-    bind_text(st, 4, d->name_original);
+    store_bind_text(st, 4, d->name_original);
     sqlite3_bind_int(st, 5, (int)d->level);
-    bind_text(st, 6, d->type);
-    bind_text(st, 7, d->urban_rural);
-    bind_text(st, 8, d->code_source);
-    bind_text(st, 9, d->valid_from);
-    bind_text(st, 10, d->valid_to);
+    store_bind_text(st, 6, d->type);
+    store_bind_text(st, 7, d->urban_rural);
+    store_bind_text(st, 8, d->code_source);
+    store_bind_text(st, 9, d->valid_from);
+    store_bind_text(st, 10, d->valid_to);
     sqlite3_bind_int64(st, 11, d->batch_id);
     sqlite3_bind_int64(st, 12, d->row_no);
-    bind_wkb(st, 13, d->wkb, d->wkb_len);
-    return step_done(s, st, err, "division");
+    store_bind_wkb(st, 13, d->wkb, d->wkb_len);
+    return store_step_done(s, st, err, "division");
 }
 
 int store_insert_marker(store_t *s, const marker_row_t *m, dm_error *err)
@@ -482,17 +521,17 @@ int store_insert_marker(store_t *s, const marker_row_t *m, dm_error *err)
     sqlite3_stmt *st = stmt(s, ST_MARKER_INSERT, err);
     if (!st)
         return DM_EINTERNAL;
-    bind_text(st, 1, m->number);
-    bind_text(st, 2, m->type);
-    bind_text(st, 3, m->line_code);
-    bind_text(st, 4, m->status);
-    bind_text(st, 5, m->material);
-    bind_text(st, 6, m->installed_on);
-    bind_text(st, 7, m->inspected_on);
+    store_bind_text(st, 1, m->number);
+    store_bind_text(st, 2, m->type);
+    store_bind_text(st, 3, m->line_code);
+    store_bind_text(st, 4, m->status);
+    store_bind_text(st, 5, m->material);
+    store_bind_text(st, 6, m->installed_on);
+    store_bind_text(st, 7, m->inspected_on);
     sqlite3_bind_int64(st, 8, m->batch_id);
     sqlite3_bind_int64(st, 9, m->row_no);
-    bind_wkb(st, 10, m->wkb, m->wkb_len);
-    return step_done(s, st, err, "marker");
+    store_bind_wkb(st, 10, m->wkb, m->wkb_len);
+    return store_step_done(s, st, err, "marker");
 }
 
 int store_insert_place_name(store_t *s, const place_name_row_t *n, dm_error *err)
@@ -500,19 +539,19 @@ int store_insert_place_name(store_t *s, const place_name_row_t *n, dm_error *err
     sqlite3_stmt *st = stmt(s, ST_NAME_INSERT, err);
     if (!st)
         return DM_EINTERNAL;
-    bind_text(st, 1, n->name);
-    bind_text(st, 2, n->name_original);
-    bind_text(st, 3, n->category);
-    bind_text(st, 4, n->division_code);
+    store_bind_text(st, 1, n->name);
+    store_bind_text(st, 2, n->name_original);
+    store_bind_text(st, 3, n->category);
+    store_bind_text(st, 4, n->division_code);
     sqlite3_bind_text(st, 5, n->status && *n->status ? n->status : "approved", -1, SQLITE_TRANSIENT);
-    bind_text(st, 6, n->approval_doc);
-    bind_text(st, 7, n->approved_on);
-    bind_text(st, 8, n->former_names);
-    bind_text(st, 9, n->pinyin);
+    store_bind_text(st, 6, n->approval_doc);
+    store_bind_text(st, 7, n->approved_on);
+    store_bind_text(st, 8, n->former_names);
+    store_bind_text(st, 9, n->pinyin);
     sqlite3_bind_int64(st, 10, n->batch_id);
     sqlite3_bind_int64(st, 11, n->row_no);
-    bind_wkb(st, 12, n->wkb, n->wkb_len);
-    return step_done(s, st, err, "place name");
+    store_bind_wkb(st, 12, n->wkb, n->wkb_len);
+    return store_step_done(s, st, err, "place name");
 }
 
 int store_insert_facility(store_t *s, const facility_row_t *f, dm_error *err)
@@ -520,19 +559,19 @@ int store_insert_facility(store_t *s, const facility_row_t *f, dm_error *err)
     sqlite3_stmt *st = stmt(s, ST_FAC_INSERT, err);
     if (!st)
         return DM_EINTERNAL;
-    bind_text(st, 1, f->name);
-    bind_text(st, 2, f->name_original);
-    bind_text(st, 3, f->type);
-    bind_text(st, 4, f->functions);
-    bind_long(st, 5, f->beds);
-    bind_long(st, 6, f->nursing_beds);
-    bind_text(st, 7, f->status);
-    bind_text(st, 8, f->division_code);
-    bind_text(st, 9, f->address);
+    store_bind_text(st, 1, f->name);
+    store_bind_text(st, 2, f->name_original);
+    store_bind_text(st, 3, f->type);
+    store_bind_text(st, 4, f->functions);
+    store_bind_long(st, 5, f->beds);
+    store_bind_long(st, 6, f->nursing_beds);
+    store_bind_text(st, 7, f->status);
+    store_bind_text(st, 8, f->division_code);
+    store_bind_text(st, 9, f->address);
     sqlite3_bind_int64(st, 10, f->batch_id);
     sqlite3_bind_int64(st, 11, f->row_no);
-    bind_wkb(st, 12, f->wkb, f->wkb_len);
-    return step_done(s, st, err, "facility");
+    store_bind_wkb(st, 12, f->wkb, f->wkb_len);
+    return store_step_done(s, st, err, "facility");
 }
 
 int store_insert_residential(store_t *s, const residential_row_t *r, dm_error *err)
@@ -540,16 +579,16 @@ int store_insert_residential(store_t *s, const residential_row_t *r, dm_error *e
     sqlite3_stmt *st = stmt(s, ST_RES_INSERT, err);
     if (!st)
         return DM_EINTERNAL;
-    bind_text(st, 1, r->name);
-    bind_text(st, 2, r->name_original);
-    bind_long(st, 3, r->households);
-    bind_long(st, 4, r->pop_60);
-    bind_long(st, 5, r->pop_80);
-    bind_text(st, 6, r->division_code);
+    store_bind_text(st, 1, r->name);
+    store_bind_text(st, 2, r->name_original);
+    store_bind_long(st, 3, r->households);
+    store_bind_long(st, 4, r->pop_60);
+    store_bind_long(st, 5, r->pop_80);
+    store_bind_text(st, 6, r->division_code);
     sqlite3_bind_int64(st, 7, r->batch_id);
     sqlite3_bind_int64(st, 8, r->row_no);
-    bind_wkb(st, 9, r->wkb, r->wkb_len);
-    return step_done(s, st, err, "residential area");
+    store_bind_wkb(st, 9, r->wkb, r->wkb_len);
+    return store_step_done(s, st, err, "residential area");
 }
 
 int store_insert_road_edge(store_t *s, const road_edge_row_t *r, dm_error *err)
@@ -557,17 +596,17 @@ int store_insert_road_edge(store_t *s, const road_edge_row_t *r, dm_error *err)
     sqlite3_stmt *st = stmt(s, ST_ROAD_INSERT, err);
     if (!st)
         return DM_EINTERNAL;
-    bind_text(st, 1, r->name);
-    bind_text(st, 2, r->name_original);
-    bind_text(st, 3, r->road_class);
+    store_bind_text(st, 1, r->name);
+    store_bind_text(st, 2, r->name_original);
+    store_bind_text(st, 3, r->road_class);
     sqlite3_bind_int(st, 4, r->walkable ? 1 : 0);
     sqlite3_bind_int(st, 5, r->oneway ? 1 : 0);
-    bind_text(st, 6, r->osm_id);
+    store_bind_text(st, 6, r->osm_id);
     sqlite3_bind_double(st, 7, r->length_m);
     sqlite3_bind_int64(st, 8, r->batch_id);
     sqlite3_bind_int64(st, 9, r->row_no);
-    bind_wkb(st, 10, r->wkb, r->wkb_len);
-    return step_done(s, st, err, "road edge");
+    store_bind_wkb(st, 10, r->wkb, r->wkb_len);
+    return store_step_done(s, st, err, "road edge");
 }
 
 /* ---- division reads ----------------------------------------------------- */
