@@ -8,11 +8,18 @@
 
 void date_today(char out[11])
 {
-    /* China Standard Time (UTC+8, no daylight saving): "today" for a bureau. */
+    /* China Standard Time (UTC+8, no daylight saving): "today" for a bureau.
+     * Asked on every request, so each thread keeps the answer for a second. */
+    static _Thread_local time_t cached_at = -1;
+    static _Thread_local char cached[11];
     time_t now = time(NULL) + 8 * 3600;
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
+    if (now != cached_at) {
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(cached, sizeof cached, "%Y-%m-%d", &tm);
+        cached_at = now;
+    }
+    memcpy(out, cached, 11);
 }
 
 int date_parse(const char *text, char out[11], const char *param, dm_error *err)

@@ -150,6 +150,17 @@ static int valid_on(const division_entry_t *e, const char *date)
     return 1;
 }
 
+/* 1 if a should come before b: a child of `parent` before a non-child, then
+ * the lower code. */
+static int prefer(const entry_t *a, const entry_t *b, const char *parent)
+{
+    int ac = parent && strcmp(a->pub.parent_code, parent) == 0;
+    int bc = parent && strcmp(b->pub.parent_code, parent) == 0;
+    if (ac != bc)
+        return ac;
+    return strcmp(a->pub.code, b->pub.code) < 0;
+}
+
 int division_index_locate(const division_index_t *idx, double lon, double lat, const char *date,
                           const division_entry_t *chain[LOCATE_MAX_CHAIN])
 {
@@ -160,35 +171,41 @@ int division_index_locate(const division_index_t *idx, double lon, double lat, c
         return 0;
     GEOSSTRtree_query_r(h, idx->tree, pt, collect, &cand);
 
-    /* Per level, the covering candidates valid on the date. */
-    const entry_t *by_level[LOCATE_MAX_CHAIN + 1][16];
+    /* Per level, the candidates valid on the date, in the order the chain
+     * prefers them: children of the division chosen one level up first, then
+     * the lowest code. Only the first that covers the point is needed, so
+     * prepared tests stop there (they are three quarters of a lookup). */
+    const entry_t *by_level[LOCATE_MAX_CHAIN + 1][64];
     int count[LOCATE_MAX_CHAIN + 1] = {0};
     for (int i = 0; i < cand.n; i++) {
         const entry_t *e = cand.hits[i];
         int lv = (int)e->pub.level;
-        if (lv < 1 || lv > LOCATE_MAX_CHAIN || count[lv] >= 16 || !valid_on(&e->pub, date))
-            continue;
-        if (GEOSPreparedIntersects_r(h, e->prep, pt) == 1)
+        if (lv >= 1 && lv <= LOCATE_MAX_CHAIN && count[lv] < 64 && valid_on(&e->pub, date))
             by_level[lv][count[lv]++] = e;
     }
-    GEOSGeom_destroy_r(h, pt);
-
     int n = 0;
     const char *parent = NULL;
     for (int lv = 1; lv <= LOCATE_MAX_CHAIN; lv++) {
-        const entry_t *best = NULL;
-        for (int i = 0; i < count[lv]; i++) {
-            const entry_t *e = by_level[lv][i];
-            int child_of_parent = parent && strcmp(e->pub.parent_code, parent) == 0;
-            int best_child = best && parent && strcmp(best->pub.parent_code, parent) == 0;
-            if (!best || (child_of_parent && !best_child) ||
-                (child_of_parent == best_child && strcmp(e->pub.code, best->pub.code) < 0))
-                best = e;
+        const entry_t **v = by_level[lv];
+        int m = count[lv];
+        for (int i = 1; i < m; i++) { /* insertion sort: m is a handful */
+            const entry_t *x = v[i];
+            int j = i - 1;
+            while (j >= 0 && prefer(x, v[j], parent)) {
+                v[j + 1] = v[j];
+                j--;
+            }
+            v[j + 1] = x;
         }
+        const entry_t *best = NULL;
+        for (int i = 0; i < m && !best; i++)
+            if (GEOSPreparedIntersects_r(h, v[i]->prep, pt) == 1)
+                best = v[i];
         if (best) {
             chain[n++] = &best->pub;
             parent = best->pub.code;
         }
     }
+    GEOSGeom_destroy_r(h, pt);
     return n;
 }

@@ -82,6 +82,15 @@ void response_json(response_t *res, int status, json_t *doc)
     json_decref(doc);
 }
 
+void response_json_text(response_t *res, int status, char *body, size_t len)
+{
+    free(res->body);
+    res->status = body ? status : 500;
+    res->content_type = "application/json; charset=utf-8";
+    res->body = body;
+    res->len = body ? len : 0;
+}
+
 static json_t *error_doc(const request_t *req, int status, const char *code, const char *param, const char *msg)
 {
     json_t *e = json_object();

@@ -68,6 +68,8 @@ const division_index_t *server_divisions(server_t *srv);
 
 /* Sets a JSON body (steals the reference to `doc`). */
 void response_json(response_t *res, int status, json_t *doc);
+/* Sets a ready JSON text body (takes ownership of `body`, from malloc). */
+void response_json_text(response_t *res, int status, char *body, size_t len);
 /* Sets an error body; `code` is a short word ("invalid_parameter"). */
 void response_error(response_t *res, const request_t *req, int status, const char *code, const char *param,
                     const char *fmt, ...) __attribute__((format(printf, 6, 7)));

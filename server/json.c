@@ -6,6 +6,7 @@
 
 #include "gis/divcode.h"
 #include "gis/geom.h"
+#include "server/jsonw.h"
 
 static json_t *coord(double x, double y)
 {
@@ -137,11 +138,36 @@ json_t *division_feature(const division_t *d)
                      geojson_geometry_wkb(d->wkb, d->wkb_len), "properties", props);
 }
 
-json_t *division_entry_feature(const division_entry_t *e)
+void division_entry_feature_write(jsonw_t *w, const division_entry_t *e)
 {
-    json_t *props = division_properties(e->code, e->parent_code, e->name, e->level, e->type, e->urban_rural,
-                                        e->valid_from, e->valid_to);
-    return json_pack("{s:s,s:s,s:n,s:o}", "type", "Feature", "id", e->code, "geometry", "properties", props);
+    char adcode[7], shortc[13];
+    divcode_adcode(e->code, adcode);
+    divcode_short(e->code, shortc);
+    jsonw_lit(w, "{\"type\":\"Feature\",\"id\":");
+    jsonw_str_always(w, e->code);
+    jsonw_lit(w, ",\"geometry\":null,\"properties\":{\"code\":");
+    jsonw_str_always(w, e->code);
+    jsonw_lit(w, ",\"short_code\":");
+    jsonw_str_always(w, shortc);
+    jsonw_lit(w, ",\"adcode\":");
+    jsonw_str(w, adcode);
+    jsonw_lit(w, ",\"name\":");
+    jsonw_str_always(w, e->name ? e->name : "");
+    jsonw_lit(w, ",\"level\":");
+    jsonw_str_always(w, division_level_name(e->level));
+    jsonw_lit(w, ",\"level_no\":");
+    jsonw_int(w, e->level);
+    jsonw_lit(w, ",\"type\":");
+    jsonw_str(w, e->type);
+    jsonw_lit(w, ",\"parent_code\":");
+    jsonw_str(w, e->parent_code);
+    jsonw_lit(w, ",\"urban_rural\":");
+    jsonw_str(w, e->urban_rural);
+    jsonw_lit(w, ",\"valid_from\":");
+    jsonw_str(w, e->valid_from);
+    jsonw_lit(w, ",\"valid_to\":");
+    jsonw_str(w, e->valid_to);
+    jsonw_lit(w, "}}");
 }
 
 json_t *feature_collection(json_t *features)

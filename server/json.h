@@ -24,7 +24,10 @@ json_t *division_properties(const char code[13], const char *parent_code, const 
                             const char *valid_from, const char *valid_to);
 
 json_t *division_feature(const division_t *d);
-json_t *division_entry_feature(const division_entry_t *e);
+/* A division of the in-memory index as a Feature without geometry (the
+ * locate answer), appended as text. */
+struct jsonw;
+void division_entry_feature_write(struct jsonw *w, const division_entry_t *e);
 
 /* A FeatureCollection holding `features` (reference stolen). */
 json_t *feature_collection(json_t *features);

@@ -10,6 +10,7 @@
 #include "gis/date.h"
 #include "gis/divcode.h"
 #include "server/json.h"
+#include "server/jsonw.h"
 #include "server/routes.h"
 
 /* date= parameter, or today. Fills a 400 and returns -1 when malformed. */
@@ -53,12 +54,26 @@ static void locate(request_t *req, response_t *res)
         return;
     const division_entry_t *chain[LOCATE_MAX_CHAIN];
     int n = division_index_locate(server_divisions(req->srv), lon, lat, date, chain);
-    json_t *features = json_array();
-    for (int i = 0; i < n; i++)
-        json_array_append_new(features, division_entry_feature(chain[i]));
-    json_t *doc = feature_collection(features);
-    json_object_set_new(doc, "query", json_pack("{s:f,s:f,s:s}", "lon", lon, "lat", lat, "date", date));
-    response_json(res, 200, doc);
+    /* The hottest answer of the server: written directly, not through a
+     * jansson tree (bench/locate measured 4/5 of the request in jansson). */
+    jsonw_t w;
+    jsonw_init(&w);
+    jsonw_lit(&w, "{\"type\":\"FeatureCollection\",\"features\":[");
+    for (int i = 0; i < n; i++) {
+        if (i)
+            jsonw_lit(&w, ",");
+        division_entry_feature_write(&w, chain[i]);
+    }
+    jsonw_lit(&w, "],\"query\":{\"lon\":");
+    jsonw_real(&w, lon);
+    jsonw_lit(&w, ",\"lat\":");
+    jsonw_real(&w, lat);
+    jsonw_lit(&w, ",\"date\":");
+    jsonw_str(&w, date);
+    jsonw_lit(&w, "}}");
+    size_t len;
+    char *body = jsonw_steal(&w, &len);
+    response_json_text(res, 200, body, len);
 }
 
 static void get_one(request_t *req, response_t *res)
