@@ -32,6 +32,7 @@ struct server {
     FILE *log;
     int own_log;
     atomic_ulong seq;
+    uint32_t started; /* time the server started, for request ids */
     unsigned port;
 };
 
@@ -257,9 +258,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         cs->req.path = cs->path_buf;
         cs->req.conn = conn;
         cs->req.start_s = now_s();
+        /* Request id: start time of the server (seconds) and a counter, in hex. */
         unsigned long n = atomic_fetch_add(&srv->seq, 1);
-        snprintf(cs->req.id, sizeof cs->req.id, "%08lx%08lx", (unsigned long)time(NULL) & 0xffffffffUL,
-                 n & 0xffffffffUL);
+        uint64_t id = ((uint64_t)srv->started << 32) | (n & 0xffffffffUL);
+        static const char hex[] = "0123456789abcdef";
+        for (int i = 15; i >= 0; i--, id >>= 4)
+            cs->req.id[i] = hex[id & 15];
+        cs->req.id[16] = '\0';
         *con_cls = cs;
         /* Refuse an announced oversized body before reading it. */
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
@@ -368,6 +373,7 @@ int server_start(const server_config_t *cfg, server_t **out, dm_error *err)
     if (!srv->cfg.timeout_s)
         srv->cfg.timeout_s = 30;
     pthread_key_create(&srv->store_key, store_destructor);
+    srv->started = (uint32_t)time(NULL);
 
     const char *lp = srv->cfg.access_log ? srv->cfg.access_log : "-";
     if (strcmp(lp, "off") == 0)

@@ -86,9 +86,15 @@ void jsonw_str(jsonw_t *w, const char *s)
 
 void jsonw_int(jsonw_t *w, long long v)
 {
-    char b[32];
-    int n = snprintf(b, sizeof b, "%lld", v);
-    jsonw_raw(w, b, (size_t)n);
+    char b[24];
+    char *p = b + sizeof b;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    jsonw_raw(w, p, (size_t)(b + sizeof b - p));
 }
 
 void jsonw_real(jsonw_t *w, double v)
