@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "gis/text.h"
+#include "server/metrics.h"
 #include "server/routes.h"
 
 struct server {
@@ -33,10 +34,12 @@ struct server {
     int own_log;
     atomic_ulong seq;
     uint32_t started; /* time the server started, for request ids */
+    metrics_t *metrics;
     unsigned port;
 };
 
-static const route_t *const route_tables[] = {divisions_routes, NULL};
+static const route_t core_routes[];
+static const route_t *const route_tables[] = {core_routes, divisions_routes, NULL};
 
 static double now_s(void)
 {
@@ -184,11 +187,14 @@ static void dispatch(request_t *req, response_t *res)
     const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
     static __thread char allow[64];
     allow[0] = '\0';
+    int id = 0;
     for (int t = 0; route_tables[t]; t++)
-        for (const route_t *r = route_tables[t]; r->pattern; r++) {
+        for (const route_t *r = route_tables[t]; r->pattern; r++, id++) {
             if (!pattern_match(r->pattern, req->path))
                 continue;
             if (strcmp(r->method, method) == 0) {
+                req->route_id = id;
+                req->route = r->pattern;
                 r->fn(req, res);
                 return;
             }
@@ -258,6 +264,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         cs->req.path = cs->path_buf;
         cs->req.conn = conn;
         cs->req.start_s = now_s();
+        cs->req.route_id = -1;
+        cs->req.route = "-";
         /* Request id: start time of the server (seconds) and a counter, in hex. */
         unsigned long n = atomic_fetch_add(&srv->seq, 1);
         uint64_t id = ((uint64_t)srv->started << 32) | (n & 0xffffffffUL);
@@ -326,6 +334,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     conn_state_t *cs = *con_cls;
     if (!cs)
         return;
+    double elapsed = now_s() - cs->req.start_s;
+    metrics_observe(srv->metrics, cs->req.route_id, cs->res.status, elapsed, cs->res.len);
     if (srv->log) {
         const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         char addr[INET6_ADDRSTRLEN] = "-";
@@ -341,14 +351,70 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         char ts[32];
         gmtime_r(&t, &tm);
         strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        fprintf(srv->log, "%s %s %s %s %d %zu %.3fms id=%s%s\n", ts, addr, cs->req.method, cs->req.path,
-                cs->res.status, cs->res.len, (now_s() - cs->req.start_s) * 1000.0, cs->req.id,
+        fprintf(srv->log, "%s %s %s %s route=%s %d %zu %.3fms id=%s%s\n", ts, addr, cs->req.method, cs->req.path,
+                cs->req.route, cs->res.status, cs->res.len, elapsed * 1000.0, cs->req.id,
                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
     }
     free(cs->req.body);
     free(cs->res.body);
     free(cs);
     *con_cls = NULL;
+}
+
+/* ---- built-in routes ---------------------------------------------------------------- */
+
+static void metrics_handler(request_t *req, response_t *res)
+{
+    server_t *srv = req->srv;
+    division_index_stats_t st = division_index_stats(srv->divisions);
+    char extra[1024];
+    snprintf(extra, sizeof extra,
+             "# HELP diming_divisions_indexed Division outlines in the in-memory point index.\n"
+             "# TYPE diming_divisions_indexed gauge\ndiming_divisions_indexed %zu\n"
+             "# HELP diming_divisions_index_vertices Coordinates held by the point index.\n"
+             "# TYPE diming_divisions_index_vertices gauge\ndiming_divisions_index_vertices %zu\n"
+             "# HELP diming_index_build_seconds Time the last index (re)load took.\n"
+             "# TYPE diming_index_build_seconds gauge\ndiming_index_build_seconds{index=\"divisions\"} %.6f\n"
+             "# HELP diming_start_time_seconds Unix time the server started.\n"
+             "# TYPE diming_start_time_seconds gauge\ndiming_start_time_seconds %u\n",
+             st.divisions, st.vertices, st.build_seconds, (unsigned)srv->started);
+    size_t len;
+    char *body = metrics_render(srv->metrics, extra, &len);
+    if (!body) {
+        response_error(res, req, 500, "internal_error", NULL, "out of memory");
+        return;
+    }
+    free(res->body);
+    res->status = 200;
+    res->body = body;
+    res->len = len;
+    res->content_type = "text/plain; version=0.0.4; charset=utf-8";
+}
+
+static const route_t core_routes[] = {
+    {"GET", "/metrics", metrics_handler},
+    {NULL, NULL, NULL},
+};
+
+static metrics_t *metrics_for_routes(void)
+{
+    size_t n = 0;
+    for (int t = 0; route_tables[t]; t++)
+        for (const route_t *r = route_tables[t]; r->pattern; r++)
+            n++;
+    char **labels = calloc(n ? n : 1, sizeof *labels);
+    size_t i = 0;
+    for (int t = 0; labels && route_tables[t]; t++)
+        for (const route_t *r = route_tables[t]; r->pattern; r++, i++) {
+            labels[i] = malloc(strlen(r->method) + strlen(r->pattern) + 2);
+            if (labels[i])
+                sprintf(labels[i], "%s %s", r->method, r->pattern);
+        }
+    metrics_t *m = labels ? metrics_new((const char *const *)labels, n) : NULL;
+    for (size_t k = 0; labels && k < n; k++)
+        free(labels[k]);
+    free(labels);
+    return m;
 }
 
 /* ---- start / stop ------------------------------------------------------------------ */
@@ -374,6 +440,7 @@ int server_start(const server_config_t *cfg, server_t **out, dm_error *err)
         srv->cfg.timeout_s = 30;
     pthread_key_create(&srv->store_key, store_destructor);
     srv->started = (uint32_t)time(NULL);
+    srv->metrics = metrics_for_routes();
 
     const char *lp = srv->cfg.access_log ? srv->cfg.access_log : "-";
     if (strcmp(lp, "off") == 0)
@@ -437,6 +504,7 @@ void server_stop(server_t *srv)
     if (srv->mhd)
         MHD_stop_daemon(srv->mhd);
     division_index_free(srv->divisions);
+    metrics_free(srv->metrics);
     if (srv->own_log)
         fclose(srv->log);
     free(srv);

@@ -46,6 +46,8 @@ typedef struct request {
     size_t body_len;
     int body_too_large;
     char id[17];        /* request id, also sent as X-Request-Id */
+    int route_id;       /* index of the matched route for metrics, -1 if none */
+    const char *route;  /* the matched route's pattern, for the access log */
     double start_s;
 } request_t;
 
