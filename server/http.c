@@ -35,6 +35,7 @@ struct server {
     atomic_ulong seq;
     uint32_t started; /* time the server started, for request ids */
     metrics_t *metrics;
+    atomic_int inflight; /* requests begun and not yet completed */
     unsigned port;
 };
 
@@ -265,6 +266,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         cs->req.conn = conn;
         cs->req.start_s = now_s();
         cs->req.route_id = -1;
+        atomic_fetch_add(&srv->inflight, 1);
         cs->req.route = "-";
         /* Request id: start time of the server (seconds) and a counter, in hex. */
         unsigned long n = atomic_fetch_add(&srv->seq, 1);
@@ -359,6 +361,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     free(cs->res.body);
     free(cs);
     *con_cls = NULL;
+    atomic_fetch_sub(&srv->inflight, 1);
 }
 
 /* ---- built-in routes ---------------------------------------------------------------- */
@@ -476,7 +479,7 @@ int server_start(const server_config_t *cfg, server_t **out, dm_error *err)
         return dm_error_set(err, DM_EINVAL, "bind", "bind address must be an IPv4 address, got '%s'",
                             cfg->bind_addr);
     }
-    srv->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_INTERNAL_POLLING_THREAD, (uint16_t)srv->cfg.port, NULL, NULL,
+    srv->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC, (uint16_t)srv->cfg.port, NULL, NULL,
                                 on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                                 MHD_OPTION_THREAD_POOL_SIZE, srv->cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
                                 srv->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT, srv->cfg.timeout_s,
@@ -501,8 +504,16 @@ void server_stop(server_t *srv)
 {
     if (!srv)
         return;
-    if (srv->mhd)
+    if (srv->mhd) {
+        /* Stop accepting, let requests in flight finish (up to 10 s), then
+         * close what is left (idle keep-alive connections). */
+        MHD_socket ls = MHD_quiesce_daemon(srv->mhd);
+        if (ls != MHD_INVALID_SOCKET)
+            close(ls);
+        for (int i = 0; i < 1000 && atomic_load(&srv->inflight) > 0; i++)
+            usleep(10000);
         MHD_stop_daemon(srv->mhd);
+    }
     division_index_free(srv->divisions);
     metrics_free(srv->metrics);
     if (srv->own_log)
