@@ -95,6 +95,22 @@ void geom_destroy_all(GEOSGeometry *first, ...)
     va_end(ap);
 }
 
+/* The OGC type name; GEOSGeomType_r would hand back a string to free. */
+static const char *type_name(GEOSContextHandle_t h, const GEOSGeometry *g)
+{
+    switch (GEOSGeomTypeId_r(h, g)) {
+    case GEOS_POINT: return "Point";
+    case GEOS_LINESTRING: return "LineString";
+    case GEOS_LINEARRING: return "LinearRing";
+    case GEOS_POLYGON: return "Polygon";
+    case GEOS_MULTIPOINT: return "MultiPoint";
+    case GEOS_MULTILINESTRING: return "MultiLineString";
+    case GEOS_MULTIPOLYGON: return "MultiPolygon";
+    case GEOS_GEOMETRYCOLLECTION: return "GeometryCollection";
+    default: return "unknown geometry";
+    }
+}
+
 static int coords_check(double x, double y, void *userdata)
 {
     int *ok = userdata;
@@ -210,7 +226,7 @@ int geom_conform(GEOSGeometry **gp, geom_kind_t kind, int allow_multi, int *repa
             t = GEOS_POINT;
         }
         if (t != GEOS_POINT)
-            return dm_error_set(err, DM_EGEOM, "geometry", "expected a point, got %s", GEOSGeomType_r(h, g));
+            return dm_error_set(err, DM_EGEOM, "geometry", "expected a point, got %s", type_name(h, g));
         return 0;
     case GEOM_KIND_LINE:
         if (t == GEOS_MULTILINESTRING && GEOSGetNumGeometries_r(h, g) == 1) {
@@ -222,13 +238,13 @@ int geom_conform(GEOSGeometry **gp, geom_kind_t kind, int allow_multi, int *repa
         if (t == GEOS_MULTILINESTRING && allow_multi)
             return 0;
         if (t != GEOS_LINESTRING)
-            return dm_error_set(err, DM_EGEOM, "geometry", "expected a line, got %s", GEOSGeomType_r(h, g));
+            return dm_error_set(err, DM_EGEOM, "geometry", "expected a line, got %s", type_name(h, g));
         if (GEOSGetNumCoordinates_r(h, g) < 2)
             return dm_error_set(err, DM_EGEOM, "geometry", "line has fewer than 2 points");
         return 0;
     case GEOM_KIND_POLYGON: {
         if (t != GEOS_POLYGON && t != GEOS_MULTIPOLYGON)
-            return dm_error_set(err, DM_EGEOM, "geometry", "expected a polygon, got %s", GEOSGeomType_r(h, g));
+            return dm_error_set(err, DM_EGEOM, "geometry", "expected a polygon, got %s", type_name(h, g));
         if (GEOSisValid_r(h, g) != 1) {
             char *why = GEOSisValidReason_r(h, g);
             double before = 0, after = 0;
