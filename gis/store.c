@@ -245,11 +245,20 @@ int store_migrate_to(store_t *s, int to, dm_error *err)
         for (const char *const *step = migrations[v]; *step; step++)
             if ((rc = exec_checked(s, *step, err)))
                 goto fail;
-        char sql[160];
-        snprintf(sql, sizeof sql,
-                 "INSERT INTO schema_version VALUES (%d, strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ','now'))", v + 1);
-        if ((rc = exec(s, sql, err)))
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(s->db,
+                               "INSERT INTO schema_version VALUES (?1, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", -1,
+                               &st, NULL) != SQLITE_OK) {
+            rc = sql_error(s, err, DM_ESCHEMA, "migration");
             goto fail;
+        }
+        sqlite3_bind_int(st, 1, v + 1);
+        int step = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (step != SQLITE_DONE) {
+            rc = sql_error(s, err, DM_ESCHEMA, "migration");
+            goto fail;
+        }
     }
     return exec(s, "COMMIT", err);
 fail:
@@ -760,23 +769,26 @@ int store_division_each_outline(store_t *s, store_division_fn fn, void *ctx, dm_
 
 long store_count(store_t *s, const char *table, dm_error *err)
 {
-    static const char *const known[] = {"divisions", "markers", "place_names", "facilities",
-                                        "residential_areas", "road_edges", "import_batches"};
-    int ok = 0;
-    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
-        if (strcmp(table, known[i]) == 0)
-            ok = 1;
-    if (!ok)
-        return dm_error_set(err, DM_EINVAL, "table", "unknown table %s", table);
-    /* The table name comes from the fixed list above, never from input. */
-    char sql[96];
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return sql_error(s, err, DM_EIO, "count");
-    long n = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
-    return n;
+    static const char *const known[][2] = {
+        {"divisions", "SELECT count(*) FROM divisions"},
+        {"markers", "SELECT count(*) FROM markers"},
+        {"place_names", "SELECT count(*) FROM place_names"},
+        {"facilities", "SELECT count(*) FROM facilities"},
+        {"residential_areas", "SELECT count(*) FROM residential_areas"},
+        {"road_edges", "SELECT count(*) FROM road_edges"},
+        {"import_batches", "SELECT count(*) FROM import_batches"},
+    };
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++) {
+        if (strcmp(table, known[i][0]) != 0)
+            continue;
+        sqlite3_stmt *st = store_prepare_cached(s, known[i][1], err);
+        if (!st)
+            return DM_EINTERNAL;
+        long n = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : -1;
+        sqlite3_reset(st);
+        return n;
+    }
+    return dm_error_set(err, DM_EINVAL, "table", "unknown table %s", table);
 }
 
 int64_t store_data_version(store_t *s, dm_error *err)
