@@ -24,6 +24,7 @@ static void usage(FILE *out)
             "  --max-connections N    concurrent connections (default 1024)\n"
             "  --timeout SECONDS      idle connection timeout (default 30)\n"
             "  --access-log PATH      access log file, '-' for stderr (default), 'off'\n"
+            "  --reload-interval MS   how often to look for newly imported data (default 1000)\n"
             "  --help                 this text\n"
             "\n"
             "Prints the URL once listening; SIGINT or SIGTERM stop it cleanly.\n");
@@ -51,6 +52,7 @@ int cmd_serve(int argc, char **argv)
                                          {"max-connections", required_argument, 0, 'c'},
                                          {"timeout", required_argument, 0, 'T'},
                                          {"access-log", required_argument, 0, 'a'},
+                                         {"reload-interval", required_argument, 0, 'r'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     server_config_t cfg;
@@ -93,6 +95,14 @@ int cmd_serve(int argc, char **argv)
             cfg.timeout_s = (unsigned)v;
             break;
         case 'a': cfg.access_log = optarg; break;
+        case 'r':
+            if (parse_uint("--reload-interval", optarg, 3600000, &v) || v < 10) {
+                if (v < 10)
+                    fprintf(stderr, "diming serve: --reload-interval must be at least 10 ms\n");
+                return 2;
+            }
+            cfg.reload_interval_ms = (unsigned)v;
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -117,7 +127,7 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "diming serve: error: %s\n", err.message);
         return 1;
     }
-    division_index_stats_t st = division_index_stats(server_divisions(srv));
+    division_index_stats_t st = server_division_stats(srv);
     printf("diming: serving http://%s:%u/ (database %s, %zu division outlines indexed in %.2f s)\n",
            cfg.bind_addr ? cfg.bind_addr : "127.0.0.1", server_port(srv), cfg.db_path, st.divisions,
            st.build_seconds);

@@ -25,10 +25,26 @@
 #include "server/metrics.h"
 #include "server/routes.h"
 
+/* One version of the in-memory data, shared by the requests that started
+ * while it was current; freed by the last of them to finish. */
+typedef struct snapshot {
+    atomic_int refs;
+    int64_t data_version;
+    division_index_t *divisions;
+    double build_seconds;
+} snapshot_t;
+
 struct server {
     server_config_t cfg;
     struct MHD_Daemon *mhd;
-    division_index_t *divisions;
+    snapshot_t *current;        /* guarded by snap_lock */
+    pthread_mutex_t snap_lock;
+    pthread_t reloader;
+    int reloader_running;
+    pthread_mutex_t stop_lock;
+    pthread_cond_t stop_cond;
+    int stopping;
+    atomic_ulong reloads;
     pthread_key_t store_key;
     FILE *log;
     int own_log;
@@ -75,7 +91,107 @@ store_t *server_store(server_t *srv, dm_error *err)
     return s;
 }
 
-const division_index_t *server_divisions(server_t *srv) { return srv->divisions; }
+static void snapshot_release(snapshot_t *s)
+{
+    if (s && atomic_fetch_sub(&s->refs, 1) == 1) {
+        division_index_free(s->divisions);
+        free(s);
+    }
+}
+
+static snapshot_t *snapshot_acquire(server_t *srv)
+{
+    pthread_mutex_lock(&srv->snap_lock);
+    snapshot_t *s = srv->current;
+    atomic_fetch_add(&s->refs, 1);
+    pthread_mutex_unlock(&srv->snap_lock);
+    return s;
+}
+
+/* Builds a snapshot from the database as it is now. */
+static int snapshot_build(store_t *st, snapshot_t **out, dm_error *err)
+{
+    snapshot_t *s = calloc(1, sizeof *s);
+    if (!s)
+        return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+    atomic_init(&s->refs, 1);
+    /* Read the version first: data committed during the build only makes
+     * the next check rebuild again, never hides a change. */
+    s->data_version = store_data_version(st, err);
+    int rc = division_index_build(st, &s->divisions, err);
+    if (rc) {
+        free(s);
+        return rc;
+    }
+    s->build_seconds = division_index_stats(s->divisions).build_seconds;
+    *out = s;
+    return 0;
+}
+
+static snapshot_t *request_snapshot(request_t *req)
+{
+    if (!req->snap)
+        req->snap = snapshot_acquire(req->srv);
+    return req->snap;
+}
+
+const division_index_t *request_divisions(request_t *req) { return request_snapshot(req)->divisions; }
+int64_t request_data_version(request_t *req) { return request_snapshot(req)->data_version; }
+
+division_index_stats_t server_division_stats(server_t *srv)
+{
+    snapshot_t *s = snapshot_acquire(srv);
+    division_index_stats_t st = division_index_stats(s->divisions);
+    snapshot_release(s);
+    return st;
+}
+
+/* Watches the data version and swaps in a new snapshot when an import has
+ * committed. Runs until server_stop. */
+static void *reloader_main(void *arg)
+{
+    server_t *srv = arg;
+    store_t *st = NULL;
+    for (;;) {
+        pthread_mutex_lock(&srv->stop_lock);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        long ns = until.tv_nsec + (long)(srv->cfg.reload_interval_ms % 1000) * 1000000L;
+        until.tv_sec += (time_t)(srv->cfg.reload_interval_ms / 1000) + ns / 1000000000L;
+        until.tv_nsec = ns % 1000000000L;
+        while (!srv->stopping && pthread_cond_timedwait(&srv->stop_cond, &srv->stop_lock, &until) == 0)
+            ;
+        int stopping = srv->stopping;
+        pthread_mutex_unlock(&srv->stop_lock);
+        if (stopping)
+            break;
+        dm_error err;
+        if (!st && store_open(srv->cfg.db_path, STORE_READONLY, &st, &err))
+            continue; /* the file may be being replaced; try again next time */
+        int64_t v = store_data_version(st, &err);
+        pthread_mutex_lock(&srv->snap_lock);
+        int64_t have = srv->current->data_version;
+        pthread_mutex_unlock(&srv->snap_lock);
+        if (v < 0 || v == have)
+            continue;
+        snapshot_t *fresh;
+        if (snapshot_build(st, &fresh, &err)) {
+            fprintf(stderr, "diming: reloading data version %lld failed, still serving %lld: %s\n", (long long)v,
+                    (long long)have, err.message);
+            continue;
+        }
+        pthread_mutex_lock(&srv->snap_lock);
+        snapshot_t *old = srv->current;
+        srv->current = fresh;
+        pthread_mutex_unlock(&srv->snap_lock);
+        snapshot_release(old);
+        atomic_fetch_add(&srv->reloads, 1);
+        fprintf(stderr, "diming: now serving data version %lld (indexes rebuilt in %.2f s)\n",
+                (long long)fresh->data_version, fresh->build_seconds);
+    }
+    store_close(st);
+    return NULL;
+}
 
 void response_json(response_t *res, int status, json_t *doc)
 {
@@ -357,6 +473,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                 cs->req.route, cs->res.status, cs->res.len, elapsed * 1000.0, cs->req.id,
                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
     }
+    snapshot_release(cs->req.snap);
     free(cs->req.body);
     free(cs->res.body);
     free(cs);
@@ -369,8 +486,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 static void metrics_handler(request_t *req, response_t *res)
 {
     server_t *srv = req->srv;
-    division_index_stats_t st = division_index_stats(srv->divisions);
-    char extra[1024];
+    snapshot_t *snap = request_snapshot(req);
+    division_index_stats_t st = division_index_stats(snap->divisions);
+    char extra[1400];
     snprintf(extra, sizeof extra,
              "# HELP diming_divisions_indexed Division outlines in the in-memory point index.\n"
              "# TYPE diming_divisions_indexed gauge\ndiming_divisions_indexed %zu\n"
@@ -379,8 +497,13 @@ static void metrics_handler(request_t *req, response_t *res)
              "# HELP diming_index_build_seconds Time the last index (re)load took.\n"
              "# TYPE diming_index_build_seconds gauge\ndiming_index_build_seconds{index=\"divisions\"} %.6f\n"
              "# HELP diming_start_time_seconds Unix time the server started.\n"
-             "# TYPE diming_start_time_seconds gauge\ndiming_start_time_seconds %u\n",
-             st.divisions, st.vertices, st.build_seconds, (unsigned)srv->started);
+             "# TYPE diming_start_time_seconds gauge\ndiming_start_time_seconds %u\n"
+             "# HELP diming_data_version Import batch the served data reflects.\n"
+             "# TYPE diming_data_version gauge\ndiming_data_version %lld\n"
+             "# HELP diming_reloads_total Times the in-memory data was rebuilt after an import.\n"
+             "# TYPE diming_reloads_total counter\ndiming_reloads_total %lu\n",
+             st.divisions, st.vertices, st.build_seconds, (unsigned)srv->started, (long long)snap->data_version,
+             atomic_load(&srv->reloads));
     size_t len;
     char *body = metrics_render(srv->metrics, extra, &len);
     if (!body) {
@@ -443,6 +566,11 @@ int server_start(const server_config_t *cfg, server_t **out, dm_error *err)
         srv->cfg.timeout_s = 30;
     pthread_key_create(&srv->store_key, store_destructor);
     srv->started = (uint32_t)time(NULL);
+    pthread_mutex_init(&srv->snap_lock, NULL);
+    pthread_mutex_init(&srv->stop_lock, NULL);
+    pthread_cond_init(&srv->stop_cond, NULL);
+    if (!srv->cfg.reload_interval_ms)
+        srv->cfg.reload_interval_ms = 1000;
     srv->metrics = metrics_for_routes();
 
     const char *lp = srv->cfg.access_log ? srv->cfg.access_log : "-";
@@ -462,7 +590,7 @@ int server_start(const server_config_t *cfg, server_t **out, dm_error *err)
     store_t *s = NULL;
     int rc = store_open(srv->cfg.db_path, STORE_READONLY, &s, err);
     if (!rc) {
-        rc = division_index_build(s, &srv->divisions, err);
+        rc = snapshot_build(s, &srv->current, err);
         store_close(s);
     }
     if (rc) {
@@ -492,6 +620,8 @@ int server_start(const server_config_t *cfg, server_t **out, dm_error *err)
                                                                                           : "127.0.0.1",
                             cfg->port);
     }
+    if (pthread_create(&srv->reloader, NULL, reloader_main, srv) == 0)
+        srv->reloader_running = 1;
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = di ? di->port : srv->cfg.port;
     *out = srv;
@@ -514,7 +644,14 @@ void server_stop(server_t *srv)
             usleep(10000);
         MHD_stop_daemon(srv->mhd);
     }
-    division_index_free(srv->divisions);
+    if (srv->reloader_running) {
+        pthread_mutex_lock(&srv->stop_lock);
+        srv->stopping = 1;
+        pthread_cond_signal(&srv->stop_cond);
+        pthread_mutex_unlock(&srv->stop_lock);
+        pthread_join(srv->reloader, NULL);
+    }
+    snapshot_release(srv->current);
     metrics_free(srv->metrics);
     if (srv->own_log)
         fclose(srv->log);

@@ -33,6 +33,7 @@ typedef struct server_config {
     unsigned max_connections; /* default 1024 */
     unsigned timeout_s;       /* idle connection timeout, default 30 */
     const char *access_log;   /* path, "-" for stderr (default), "off" */
+    unsigned reload_interval_ms; /* how often to look for new data, default 1000; 0 = default */
 } server_config_t;
 
 typedef struct server server_t;
@@ -48,6 +49,7 @@ typedef struct request {
     char id[17];        /* request id, also sent as X-Request-Id */
     int route_id;       /* index of the matched route for metrics, -1 if none */
     const char *route;  /* the matched route's pattern, for the access log */
+    struct snapshot *snap; /* held from the first use to completion; http.c only */
     double start_s;
 } request_t;
 
@@ -66,7 +68,15 @@ void server_stop(server_t *srv);
 /* What handlers may use. */
 const char *request_query(const request_t *req, const char *name);
 store_t *server_store(server_t *srv, dm_error *err);
-const division_index_t *server_divisions(server_t *srv);
+/* The in-memory structures built from one version of the data. A request
+ * sees one snapshot from start to end, so an import committed meanwhile
+ * never gives it mixed answers; the server swaps in a new snapshot when the
+ * data version changes (see server_config_t.reload_interval_ms). */
+const division_index_t *request_divisions(request_t *req);
+/* The data version (last import batch) the request's snapshot was built from. */
+int64_t request_data_version(request_t *req);
+/* Current snapshot's index statistics (for start-up messages and /metrics). */
+division_index_stats_t server_division_stats(server_t *srv);
 
 /* Sets a JSON body (steals the reference to `doc`). */
 void response_json(response_t *res, int status, json_t *doc);

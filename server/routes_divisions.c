@@ -37,9 +37,9 @@ static void health(request_t *req, response_t *res)
         response_from_error(res, req, &e);
         return;
     }
-    division_index_stats_t st = division_index_stats(server_divisions(req->srv));
+    division_index_stats_t st = division_index_stats(request_divisions(req));
     json_t *doc = json_pack("{s:s,s:i,s:I,s:{s:I,s:I,s:f}}", "status", "ok", "schema_version", STORE_SCHEMA_VERSION,
-                            "data_version", (json_int_t)store_data_version(s, &e), "divisions_index", "divisions",
+                            "data_version", (json_int_t)request_data_version(req), "divisions_index", "divisions",
                             (json_int_t)st.divisions, "vertices", (json_int_t)st.vertices, "build_seconds",
                             st.build_seconds);
     response_json(res, 200, doc);
@@ -53,7 +53,7 @@ static void locate(request_t *req, response_t *res)
         param_double(req, res, "lat", 1, -90, 90, &lat, NULL) || param_date(req, res, date))
         return;
     const division_entry_t *chain[LOCATE_MAX_CHAIN];
-    int n = division_index_locate(server_divisions(req->srv), lon, lat, date, chain);
+    int n = division_index_locate(request_divisions(req), lon, lat, date, chain);
     /* The hottest answer of the server: written directly, not through a
      * jansson tree (bench/locate measured 4/5 of the request in jansson). */
     jsonw_t w;
