@@ -28,6 +28,7 @@ struct server {
     server_config_t cfg;
     struct MHD_Daemon *mhd;
     division_index_t *divisions;
+    boundary_index_t *boundaries; /* lines, markers, outlines for /boundaries/check (gis/boundary.h) */
     pthread_key_t store_key;
     FILE *log;
     int own_log;
@@ -35,7 +36,8 @@ struct server {
     unsigned port;
 };
 
-static const route_t *const route_tables[] = {divisions_routes, NULL};
+/* boundaries_routes first: its /divisions/qa would otherwise be taken by /divisions/{}. */
+static const route_t *const route_tables[] = {boundaries_routes, divisions_routes, NULL};
 
 static double now_s(void)
 {
@@ -71,6 +73,7 @@ store_t *server_store(server_t *srv, dm_error *err)
 }
 
 const division_index_t *server_divisions(server_t *srv) { return srv->divisions; }
+const boundary_index_t *server_boundaries(server_t *srv) { return srv->boundaries; }
 
 void response_json(response_t *res, int status, json_t *doc)
 {
@@ -378,6 +381,8 @@ int server_start(const server_config_t *cfg, server_t **out, dm_error *err)
     int rc = store_open(srv->cfg.db_path, STORE_READONLY, &s, err);
     if (!rc) {
         rc = division_index_build(s, &srv->divisions, err);
+        if (!rc)
+            rc = boundary_index_build(s, &srv->boundaries, err);
         store_close(s);
     }
     if (rc) {
@@ -422,6 +427,7 @@ void server_stop(server_t *srv)
     if (srv->mhd)
         MHD_stop_daemon(srv->mhd);
     division_index_free(srv->divisions);
+    boundary_index_free(srv->boundaries);
     if (srv->own_log)
         fclose(srv->log);
     free(srv);

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "gis/error.h"
+#include "gis/boundary.h"
 #include "gis/locate.h"
 #include "gis/store.h"
 
@@ -65,6 +66,7 @@ void server_stop(server_t *srv);
 const char *request_query(const request_t *req, const char *name);
 store_t *server_store(server_t *srv, dm_error *err);
 const division_index_t *server_divisions(server_t *srv);
+const boundary_index_t *server_boundaries(server_t *srv);
 
 /* Sets a JSON body (steals the reference to `doc`). */
 void response_json(response_t *res, int status, json_t *doc);

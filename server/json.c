@@ -148,3 +148,15 @@ json_t *feature_collection(json_t *features)
 {
     return json_pack("{s:s,s:o}", "type", "FeatureCollection", "features", features);
 }
+
+json_t *boundary_distance_json(const char *code, const boundary_distance_t *bd)
+{
+    json_t *line = json_null();
+    if (bd->line)
+        line = json_pack("{s:I,s:s,s:s,s:s,s:f}", "id", (json_int_t)bd->line->id, "name", bd->line->name,
+                         "left_code", bd->line->left_code, "right_code", bd->line->right_code, "distance_m",
+                         round(bd->line_distance_m * 10) / 10);
+    return json_pack("{s:s,s:f,s:[ff],s:o}", "code", code, "distance_m", round(bd->distance_m * 10) / 10,
+                     "nearest_point", round(bd->nearest_lon * 1e7) / 1e7, round(bd->nearest_lat * 1e7) / 1e7, "line",
+                     line);
+}

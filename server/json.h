@@ -9,6 +9,7 @@
 #include <geos_c.h>
 #include <jansson.h>
 
+#include "gis/boundary.h"
 #include "gis/locate.h"
 #include "gis/store.h"
 
@@ -25,6 +26,9 @@ json_t *division_properties(const char code[13], const char *parent_code, const 
 
 json_t *division_feature(const division_t *d);
 json_t *division_entry_feature(const division_entry_t *e);
+
+/* {"code", "distance_m", "nearest_point", "line": {…} | null} for locate. */
+json_t *boundary_distance_json(const char *code, const boundary_distance_t *bd);
 
 /* A FeatureCollection holding `features` (reference stolen). */
 json_t *feature_collection(json_t *features);

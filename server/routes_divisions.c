@@ -58,6 +58,11 @@ static void locate(request_t *req, response_t *res)
         json_array_append_new(features, division_entry_feature(chain[i]));
     json_t *doc = feature_collection(features);
     json_object_set_new(doc, "query", json_pack("{s:f,s:f,s:s}", "lon", lon, "lat", lat, "date", date));
+    /* Distance to the boundary of the lowest division found (gis/boundary.h). */
+    boundary_distance_t bd;
+    dm_error e;
+    if (n > 0 && boundary_distance(server_boundaries(req->srv), lon, lat, chain[n - 1]->code, date, &bd, &e) == 0)
+        json_object_set_new(doc, "boundary", boundary_distance_json(chain[n - 1]->code, &bd));
     response_json(res, 200, doc);
 }
 

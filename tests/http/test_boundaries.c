@@ -1,0 +1,294 @@
+/* test_boundaries.c — the boundary endpoints against the real server. The
+ * group setup runs the real `diming import divisions tests/fixtures/hierarchy.geojson`,
+ * `diming import markers tests/fixtures/boundaries/markers.geojson`,
+ * `diming boundaries derive --tolerance-m 5` and `diming boundaries status`,
+ * then starts `diming serve --port 0`.
+ *
+ * The hierarchy (tests/fixtures/README.md) is lon/lat squares: 天宁区 320402
+ * lon [119.95, 120.00] and 钟楼区 320404 lon [120.00, 120.05], lat [30.95,
+ * 31.05]; 郑陆镇 320402100 lat [31.00, 31.05] with 舜河村 lon [119.975, 120.00];
+ * 荷花池街道 and 新运河社区 cover 钟楼区. Expected metres are from PROJ's `geod`
+ * on the CGCS2000 ellipsoid (+a=6378137 +rf=298.257222101):
+ *   meridian 120°E from 30.95° to 31.05°            11086.946 m
+ *   parallel 31.00° from 119.95° to 120.00°           4775.213 m
+ *   parallel 31.02° over 0.02° of longitude           1909.686 m
+ *   parallel 31.02° from 119.99° to 120.00°            954.843 m
+ * Markers (tests/fixtures/boundaries/markers.geojson) sit on the 天宁区—钟楼区
+ * line 0204; 0204005Q is 30 m east of it at 31.02°N. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/support/support.h"
+
+static char *g_dir, *g_db;
+static t_server_t g_srv;
+
+static int run_ok(const char *const args[])
+{
+    t_run_t r;
+    int rc = t_run(args, &r);
+    if (rc || r.status != 0) {
+        fprintf(stderr, "%s %s failed (%d): %s\n", args[0], args[1], r.status, r.err ? r.err : "");
+        rc = -1;
+    }
+    t_run_free(&r);
+    return rc;
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    g_dir = t_tmpdir("http-boundaries");
+    if (!g_dir)
+        return -1;
+    g_db = t_path(g_dir, "b.sqlite");
+    char *hier = t_fixture("hierarchy.geojson"), *markers = t_fixture("boundaries/markers.geojson");
+    int rc = run_ok((const char *const[]){"import", "divisions", hier, "--db", g_db, "--quiet", NULL}) ||
+             run_ok((const char *const[]){"import", "markers", markers, "--db", g_db, "--quiet", NULL}) ||
+             run_ok((const char *const[]){"boundaries", "derive", "--db", g_db, "--tolerance-m", "5", NULL}) ||
+             run_ok((const char *const[]){"boundaries", "status", "320402", "320404", "agreed", "--agreement",
+                                          "常政复〔2005〕12号", "--db", g_db, NULL});
+    free(hier);
+    free(markers);
+    if (rc)
+        return -1;
+    const char *const extra[] = {"--threads", "2", NULL};
+    return t_server_start(&g_srv, g_db, extra);
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    char *err = NULL;
+    int status = t_server_stop(&g_srv, &err);
+    if (status != 0)
+        fprintf(stderr, "server exit status %d, stderr:\n%s\n", status, err ? err : "");
+    free(err);
+    t_rmtree(g_dir);
+    free(g_dir);
+    free(g_db);
+    return status == 0 ? 0 : -1;
+}
+
+static void get_json(const char *target, int expect, t_response_t *res)
+{
+    assert_int_equal(t_get(g_srv.port, target, res), 0);
+    if (res->status != expect)
+        fprintf(stderr, "GET %s: %d %s\n", target, res->status, res->body);
+    assert_int_equal(res->status, expect);
+    assert_non_null(res->json);
+}
+
+static void post_json(const char *target, const char *body, int expect, t_response_t *res)
+{
+    const char *const hdr[] = {"Content-Type: application/json", NULL};
+    assert_int_equal(t_http(g_srv.port, "POST", target, hdr, body, strlen(body), res), 0);
+    if (res->status != expect)
+        fprintf(stderr, "POST %s %s: %d %s\n", target, body, res->status, res->body);
+    assert_int_equal(res->status, expect);
+    assert_non_null(res->json);
+}
+
+static void assert_bad(const t_response_t *res, const char *param, const char *words)
+{
+    assert_int_equal(res->status, 400);
+    assert_string_equal(t_json_str(res->json, "error.param"), param);
+    const char *msg = t_json_str(res->json, "error.message");
+    assert_non_null(msg);
+    if (!strstr(msg, words))
+        fprintf(stderr, "message '%s' lacks '%s'\n", msg, words);
+    assert_non_null(strstr(msg, words));
+}
+
+static void test_county_line_derived_with_geodesic_length(void **state)
+{
+    (void)state;
+    t_response_t res;
+    get_json("/boundaries?level=county", 200, &res);
+    assert_int_equal(t_json_len(res.json, "features"), 1);
+    assert_string_equal(t_json_str(res.json, "features.0.properties.name"), "天宁区—钟楼区");
+    assert_string_equal(t_json_str(res.json, "features.0.properties.left_code"), "320402000000");
+    assert_string_equal(t_json_str(res.json, "features.0.properties.right_code"), "320404000000");
+    assert_string_equal(t_json_str(res.json, "features.0.properties.line_code"), "0204");
+    assert_string_equal(t_json_str(res.json, "features.0.properties.level"), "county");
+    assert_float_equal(t_json_num(res.json, "features.0.properties.length_m"), 11086.9, 0.051);
+    assert_string_equal(t_json_str(res.json, "features.0.properties.status"), "agreed");
+    assert_string_equal(t_json_str(res.json, "features.0.properties.agreement_ref"), "常政复〔2005〕12号");
+    assert_string_equal(t_json_str(res.json, "features.0.geometry.type"), "MultiLineString");
+    t_response_free(&res);
+}
+
+static void test_lines_of_one_township(void **state)
+{
+    (void)state;
+    t_response_t res;
+    get_json("/boundaries?code=320402100", 200, &res);
+    assert_int_equal(t_json_len(res.json, "features"), 2);
+    assert_string_equal(t_json_str(res.json, "features.0.properties.name"), "雕庄街道—郑陆镇");
+    assert_float_equal(t_json_num(res.json, "features.0.properties.length_m"), 4775.2, 0.051);
+    assert_string_equal(t_json_str(res.json, "features.0.properties.status"), "unknown");
+    assert_string_equal(t_json_str(res.json, "features.1.properties.name"), "郑陆镇—荷花池街道");
+    t_response_free(&res);
+}
+
+static void test_lines_bad_parameters(void **state)
+{
+    (void)state;
+    t_response_t res;
+    get_json("/boundaries?level=hamlet", 400, &res);
+    assert_bad(&res, "level", "level must be");
+    t_response_free(&res);
+    get_json("/boundaries?code=320499", 400, &res);
+    assert_bad(&res, "code", "no division with code 320499000000");
+    assert_string_equal(t_json_str(res.json, "error.code"), "unknown_code");
+    t_response_free(&res);
+    get_json("/boundaries?code=32x", 400, &res);
+    assert_bad(&res, "code", "code");
+    t_response_free(&res);
+}
+
+static json_t *find_code(json_t *arr, const char *code)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v) if (strcmp(json_string_value(json_object_get(v, "code")), code) == 0) return v;
+    return NULL;
+}
+
+static void test_road_crossing_two_districts(void **state)
+{
+    (void)state;
+    t_response_t res;
+    post_json("/boundaries/check",
+              "{\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[119.98,31.02],[120.02,31.02]]},"
+              "\"date\":\"2024-01-01\"}",
+              200, &res);
+    assert_string_equal(t_json_str(res.json, "geometry_type"), "line");
+    assert_float_equal(t_json_num(res.json, "length_m"), 3819.4, 0.051);
+    /* 江苏省, 常州市, 天宁区, 钟楼区, 郑陆镇, 荷花池街道, 舜河村, 新运河社区 */
+    json_t *divs = t_json_at(res.json, "divisions");
+    assert_int_equal(json_array_size(divs), 8);
+    json_t *tn = find_code(divs, "320402000000"), *zl = find_code(divs, "320404000000");
+    assert_non_null(tn);
+    assert_non_null(zl);
+    assert_float_equal(t_json_num(tn, "length_m"), 1909.7, 0.051);
+    assert_float_equal(t_json_num(tn, "share"), 0.5, 1e-9);
+    assert_float_equal(t_json_num(zl, "length_m"), 1909.7, 0.051);
+    assert_non_null(find_code(divs, "320402100201"));
+    assert_non_null(find_code(divs, "320404001001"));
+    assert_null(find_code(divs, "320402100200")); /* 焦溪村 ends at 119.975 */
+    /* Three lines met at (120, 31.02): county, township and village level. */
+    assert_int_equal(t_json_len(res.json, "crossings.features"), 3);
+    assert_string_equal(t_json_str(res.json, "crossings.features.0.properties.name"), "天宁区—钟楼区");
+    assert_int_equal(t_json_int(res.json, "crossings.features.0.properties.crossings"), 1);
+    assert_string_equal(t_json_str(res.json, "crossings.features.0.geometry.type"), "Point");
+    assert_float_equal(t_json_num(res.json, "crossings.features.0.geometry.coordinates.0"), 120.0, 1e-7);
+    assert_float_equal(t_json_num(res.json, "crossings.features.0.geometry.coordinates.1"), 31.02, 1e-7);
+    assert_string_equal(t_json_str(res.json, "crossings.features.1.properties.name"), "郑陆镇—荷花池街道");
+    assert_string_equal(t_json_str(res.json, "crossings.features.2.properties.name"), "舜河村—新运河社区");
+    /* It runs through marker 0204005Q (30 m east of the line). */
+    assert_string_equal(t_json_str(res.json, "markers.features.0.properties.number"), "0204005Q");
+    assert_float_equal(t_json_num(res.json, "markers.features.0.properties.distance_m"), 0.0, 0.001);
+    /* Two districts of 常州市: the city approves. */
+    assert_true(json_is_true(t_json_at(res.json, "approval.above_county")));
+    assert_string_equal(t_json_str(res.json, "approval.level"), "prefecture");
+    assert_string_equal(t_json_str(res.json, "approval.code"), "320400000000");
+    assert_string_equal(t_json_str(res.json, "approval.name"), "常州市");
+    t_response_free(&res);
+}
+
+static void test_parcel_area_shares_and_road_within_one_district(void **state)
+{
+    (void)state;
+    t_response_t res;
+    post_json("/boundaries/check",
+              "{\"type\":\"Polygon\",\"coordinates\":[[[119.99,30.99],[120.01,30.99],[120.01,31.01],"
+              "[119.99,31.01],[119.99,30.99]]]}",
+              200, &res);
+    assert_string_equal(t_json_str(res.json, "geometry_type"), "polygon");
+    json_t *divs = t_json_at(res.json, "divisions");
+    assert_float_equal(t_json_num(find_code(divs, "320402000000"), "share"), 0.5, 1e-4);
+    assert_float_equal(t_json_num(find_code(divs, "320404000000"), "share"), 0.5, 1e-4);
+    double area = t_json_num(res.json, "area_m2");
+    /* 0.02° × 0.02° at 31°N: 1909.7 m × 2217.4 m */
+    assert_true(area > 4.23e6 && area < 4.24e6);
+    t_response_free(&res);
+
+    post_json("/boundaries/check",
+              "{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"LineString\","
+              "\"coordinates\":[[119.96,30.96],[119.97,30.97]]}}",
+              200, &res);
+    assert_int_equal(t_json_len(res.json, "crossings.features"), 0);
+    assert_false(json_is_true(t_json_at(res.json, "approval.above_county")));
+    assert_string_equal(t_json_str(res.json, "approval.level"), "county");
+    assert_string_equal(t_json_str(res.json, "approval.code"), "320402000000");
+    t_response_free(&res);
+}
+
+static void test_check_bad_input(void **state)
+{
+    (void)state;
+    t_response_t res;
+    post_json("/boundaries/check", "not json", 400, &res);
+    assert_bad(&res, "geometry", "not a JSON object");
+    t_response_free(&res);
+    post_json("/boundaries/check", "{\"type\":\"Triangle\",\"coordinates\":[1,2]}", 400, &res);
+    assert_bad(&res, "geometry", "not a GeoJSON geometry");
+    t_response_free(&res);
+    post_json("/boundaries/check",
+              "{\"type\":\"Polygon\",\"coordinates\":[[[119.96,30.96],[119.98,30.98],[119.98,30.96],"
+              "[119.96,30.98],[119.96,30.96]]]}",
+              400, &res);
+    assert_bad(&res, "geometry", "Self-intersection");
+    t_response_free(&res);
+    post_json("/boundaries/check", "{\"type\":\"Point\",\"coordinates\":[31.02,200]}", 400, &res);
+    assert_bad(&res, "geometry", "out of range");
+    t_response_free(&res);
+    post_json("/boundaries/check", "{\"type\":\"Point\",\"coordinates\":[2.35,48.85]}", 400, &res);
+    assert_bad(&res, "geometry", "outside China");
+    t_response_free(&res);
+    post_json("/boundaries/check",
+              "{\"geometry\":{\"type\":\"Point\",\"coordinates\":[119.99,31.02]},\"date\":\"2024-02-30\"}", 400,
+              &res);
+    assert_bad(&res, "date", "date");
+    t_response_free(&res);
+    assert_int_equal(t_get(g_srv.port, "/boundaries/check", &res), 0);
+    assert_int_equal(res.status, 405);
+    t_response_free(&res);
+}
+
+static void test_locate_gives_distance_to_boundary(void **state)
+{
+    (void)state;
+    t_response_t res;
+    get_json("/divisions/locate?lon=119.99&lat=31.02&date=2024-01-01", 200, &res);
+    assert_string_equal(t_json_str(res.json, "boundary.code"), "320402100201");
+    assert_float_equal(t_json_num(res.json, "boundary.distance_m"), 954.8, 0.051);
+    assert_float_equal(t_json_num(res.json, "boundary.nearest_point.0"), 120.0, 1e-7);
+    assert_string_equal(t_json_str(res.json, "boundary.line.name"), "舜河村—新运河社区");
+    assert_float_equal(t_json_num(res.json, "boundary.line.distance_m"), 954.8, 0.051);
+    t_response_free(&res);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_county_line_derived_with_geodesic_length),
+        cmocka_unit_test(test_lines_of_one_township),
+        cmocka_unit_test(test_lines_bad_parameters),
+        cmocka_unit_test(test_road_crossing_two_districts),
+        cmocka_unit_test(test_parcel_area_shares_and_road_within_one_district),
+        cmocka_unit_test(test_check_bad_input),
+        cmocka_unit_test(test_locate_gives_distance_to_boundary),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
