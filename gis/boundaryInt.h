@@ -35,6 +35,12 @@ double metric_area_m2(const GEOSGeometry *g);
 double metric_distance_m(const GEOSGeometry *a, const GEOSGeometry *b, double *pa_lon, double *pa_lat,
                          double *pb_lon, double *pb_lat);
 
+/* Distance in metres from (lon, lat) to g: the nearest point in degrees
+ * gives a geodesic upper bound D0, then the part of g within D0 is measured
+ * exactly in a frame centred on the point. nlon and nlat (optional) receive the
+ * nearest point of g. NAN if g is empty. */
+double metric_point_distance_m(const GEOSGeometry *g, double lon, double lat, double *nlon, double *nlat);
+
 /* Degrees of longitude and latitude spanned by `m` metres at latitude lat
  * (for search rectangles; generous by 1 %). */
 void metric_degrees(double lat, double m, double *dlon, double *dlat);

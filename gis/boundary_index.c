@@ -536,30 +536,15 @@ int boundary_distance(const boundary_index_t *idx, double lon, double lat, const
     free(f.items);
     if (!d)
         return dm_error_set(err, DM_ENOTFOUND, "code", "division %s has no outline at this point", code);
-    /* First the nearest outline point in degrees, whose geodesic distance D0
-     * bounds the answer; then the exact distance in metres to the part of the
-     * outline within D0 of the point. */
     GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, lon, lat);
     GEOSGeometry *outline = GEOSBoundary_r(h, d->geom);
-    GEOSCoordSequence *cs = outline ? GEOSNearestPoints_r(h, outline, pt) : NULL;
     int rc = 0;
-    if (!cs) {
+    out->distance_m = outline ? metric_point_distance_m(outline, lon, lat, &out->nearest_lon, &out->nearest_lat) : NAN;
+    if (!isfinite(out->distance_m)) {
         rc = dm_error_set(err, DM_EINTERNAL, NULL, "no nearest point: %s", geom_last_error());
         goto done;
     }
-    double nx, ny;
-    GEOSCoordSeq_getXY_r(h, cs, 0, &nx, &ny);
-    GEOSCoordSeq_destroy_r(h, cs);
-    double d0 = crs_geodesic_distance_m(lon, lat, nx, ny) + 1.0;
     double dlon, dlat;
-    metric_degrees(lat, d0, &dlon, &dlat);
-    GEOSGeometry *near = GEOSClipByRect_r(h, outline, lon - dlon, lat - dlat, lon + dlon, lat + dlat);
-    if (near && GEOSisEmpty_r(h, near) != 1)
-        out->distance_m = metric_distance_m(pt, near, NULL, NULL, &out->nearest_lon, &out->nearest_lat);
-    else
-        out->distance_m = d0 - 1.0, out->nearest_lon = nx, out->nearest_lat = ny;
-    if (near)
-        GEOSGeom_destroy_r(h, near);
 
     /* The division's boundary line nearest the point, searched a little
      * beyond the outline's distance (a line follows the smaller code's outline). */

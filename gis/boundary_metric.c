@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "gis/crs.h"
 #include "gis/geom.h"
 
 #define FRAME_CACHE 8
@@ -194,4 +195,34 @@ void metric_degrees(double lat, double m, double *dlon, double *dlat)
     double c = cos(lat * M_PI / 180);
     *dlat = 1.01 * m / M * 180 / M_PI;
     *dlon = c > 1e-6 ? 1.01 * m / (N * c) * 180 / M_PI : 360;
+}
+
+double metric_point_distance_m(const GEOSGeometry *g, double lon, double lat, double *nlon, double *nlat)
+{
+    GEOSContextHandle_t h = geom_ctx();
+    if (GEOSisEmpty_r(h, g) == 1)
+        return NAN;
+    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, lon, lat);
+    GEOSCoordSequence *cs = pt ? GEOSNearestPoints_r(h, g, pt) : NULL;
+    double d = NAN;
+    if (cs) {
+        double nx, ny;
+        GEOSCoordSeq_getXY_r(h, cs, 0, &nx, &ny);
+        GEOSCoordSeq_destroy_r(h, cs);
+        double d0 = crs_geodesic_distance_m(lon, lat, nx, ny) + 1.0, dlon, dlat;
+        metric_degrees(lat, d0, &dlon, &dlat);
+        GEOSGeometry *near = GEOSClipByRect_r(h, g, lon - dlon, lat - dlat, lon + dlon, lat + dlat);
+        if (near && GEOSisEmpty_r(h, near) != 1)
+            d = metric_distance_m(pt, near, NULL, NULL, nlon, nlat);
+        else {
+            d = d0 - 1.0;
+            if (nlon)
+                *nlon = nx, *nlat = ny;
+        }
+        if (near)
+            GEOSGeom_destroy_r(h, near);
+    }
+    if (pt)
+        GEOSGeom_destroy_r(h, pt);
+    return d;
 }

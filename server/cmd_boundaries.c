@@ -13,6 +13,7 @@
 #include "gis/divcode.h"
 #include "gis/store_boundary.h"
 #include "server/cli.h"
+#include "server/json.h"
 
 static void usage(FILE *out)
 {
@@ -164,7 +165,193 @@ static int cmd_status(int argc, char **argv)
     return 0;
 }
 
+static int cmd_audit(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"line", required_argument, 0, 'l'},
+                                         {"tolerance-m", required_argument, 0, 't'},
+                                         {"as-of", required_argument, 0, 'a'},
+                                         {"json", no_argument, 0, 'j'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *db = NULL;
+    char as_of[11] = "";
+    int as_json = 0, c;
+    boundary_audit_opts_t o = {.tolerance_m = 50};
+    dm_error e;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'l':
+            if (strlen(optarg) != 4 || strspn(optarg, "0123456789") != 4) {
+                fprintf(stderr, "diming boundaries audit: --line must be a 4-digit line code, got '%s'\n", optarg);
+                return 2;
+            }
+            o.line_code = optarg;
+            break;
+        case 't':
+            o.tolerance_m = strtod(optarg, &end);
+            if (*end || !(o.tolerance_m > 0 && o.tolerance_m <= 10000)) {
+                fprintf(stderr, "diming boundaries audit: --tolerance-m must be a number of metres in (0, 10000]\n");
+                return 2;
+            }
+            break;
+        case 'a':
+            if (date_parse(optarg, as_of, "as-of", &e)) {
+                fprintf(stderr, "diming boundaries audit: %s\n", e.message);
+                return 2;
+            }
+            break;
+        case 'j': as_json = 1; break;
+        case 'h': usage(stdout); return 0;
+        default: return 2;
+        }
+    }
+    if (!as_of[0])
+        date_today(as_of);
+    o.as_of = as_of;
+    store_t *s;
+    if (open_db(db, 1, &s))
+        return 1;
+    boundary_audit_result_t r;
+    int rc = boundary_audit(s, &o, &r, &e);
+    store_close(s);
+    if (rc)
+        return fail(&e);
+    if (as_json) {
+        json_t *doc = boundary_audit_json(&r, &o);
+        json_dumpf(doc, stdout, JSON_COMPACT | JSON_REAL_PRECISION(10));
+        fputc('\n', stdout);
+        json_decref(doc);
+    } else {
+        for (size_t i = 0; i < r.n; i++)
+            printf("%-4s  %-10s  %-26s  %s\n", r.findings[i].line_code, r.findings[i].number,
+                   audit_kind_name(r.findings[i].kind), r.findings[i].reason);
+        printf("%zu findings on %ld markers of %ld lines (tolerance %g m, as of %s)\n", r.n, r.markers, r.lines,
+               o.tolerance_m, as_of);
+    }
+    boundary_audit_result_clear(&r);
+    return 0;
+}
 
+static int cmd_replace(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},  {"lon", required_argument, 0, 'x'},
+                                         {"lat", required_argument, 0, 'y'}, {"date", required_argument, 0, 'D'},
+                                         {"material", required_argument, 0, 'm'}, {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *db = NULL, *material = NULL;
+    double lon = NAN, lat = NAN;
+    char date[11] = "";
+    dm_error e;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'x': lon = strtod(optarg, &end); if (*end || !(lon >= -180 && lon <= 180)) lon = NAN; break;
+        case 'y': lat = strtod(optarg, &end); if (*end || !(lat >= -90 && lat <= 90)) lat = NAN; break;
+        case 'D':
+            if (date_parse(optarg, date, "date", &e)) {
+                fprintf(stderr, "diming boundaries replace-marker: %s\n", e.message);
+                return 2;
+            }
+            break;
+        case 'm': material = optarg; break;
+        case 'h': usage(stdout); return 0;
+        default: return 2;
+        }
+    }
+    if (argc - optind != 1 || isnan(lon) || isnan(lat) || !date[0]) {
+        fprintf(stderr, "diming boundaries replace-marker: needs NUMBER, --lon, --lat (valid numbers) and --date\n");
+        return 2;
+    }
+    store_t *s;
+    if (open_db(db, 0, &s))
+        return 1;
+    int64_t id = 0;
+    int rc = store_begin(s, &e);
+    if (!rc && (rc = store_marker_replace(s, argv[optind], date, lon, lat, material, &id, &e)) == 0)
+        rc = store_commit(s, &e);
+    if (rc)
+        store_rollback(s);
+    store_close(s);
+    if (rc)
+        return fail(&e);
+    printf("marker %s replaced on %s (new record %lld; the old one is kept with valid_to %s)\n", argv[optind], date,
+           (long long)id, date);
+    return 0;
+}
+
+static int cmd_inspect(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},      {"line", required_argument, 0, 'l'},
+                                         {"round", required_argument, 0, 'r'},   {"date", required_argument, 0, 'D'},
+                                         {"parties", required_argument, 0, 'p'}, {"marker", required_argument, 0, 'm'},
+                                         {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+    const char *db = NULL, *line = NULL, *parties = NULL;
+    const char *markers[1024];
+    size_t nm = 0;
+    long round_no = 0;
+    char date[11] = "";
+    dm_error e;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'l': line = optarg; break;
+        case 'r': round_no = strtol(optarg, &end, 10); if (*end || round_no < 1) round_no = 0; break;
+        case 'D':
+            if (date_parse(optarg, date, "date", &e)) {
+                fprintf(stderr, "diming boundaries inspect: %s\n", e.message);
+                return 2;
+            }
+            break;
+        case 'p': parties = optarg; break;
+        case 'm':
+            if (nm == sizeof markers / sizeof *markers) {
+                fprintf(stderr, "diming boundaries inspect: at most 1024 --marker\n");
+                return 2;
+            }
+            markers[nm++] = optarg;
+            break;
+        case 'h': usage(stdout); return 0;
+        default: return 2;
+        }
+    }
+    if (!line || strlen(line) != 4 || strspn(line, "0123456789") != 4 || !round_no || !date[0]) {
+        fprintf(stderr, "diming boundaries inspect: needs --line LLLL (4 digits), --round N (1, 2, …) and --date\n");
+        return 2;
+    }
+    store_t *s;
+    if (open_db(db, 0, &s))
+        return 1;
+    int64_t round_id;
+    int rc = store_begin(s, &e);
+    if (!rc)
+        rc = store_inspection_round(s, line, round_no, date, parties, &round_id, &e);
+    for (size_t i = 0; !rc && i < nm; i++) {
+        char number[64];
+        const char *colon = strchr(markers[i], ':');
+        snprintf(number, sizeof number, "%.*s", colon ? (int)(colon - markers[i]) : (int)strlen(markers[i]),
+                 markers[i]);
+        rc = store_inspection_finding(s, round_id, number, colon ? colon + 1 : "intact", NULL, &e);
+    }
+    if (!rc)
+        rc = store_commit(s, &e);
+    else
+        store_rollback(s);
+    store_close(s);
+    if (rc)
+        return fail(&e);
+    printf("line %s round %ld on %s: %zu markers recorded\n", line, round_no, date, nm);
+    return 0;
+}
 
 int cmd_boundaries(int argc, char **argv)
 {
@@ -177,6 +364,12 @@ int cmd_boundaries(int argc, char **argv)
         return cmd_derive(argc - 1, argv + 1);
     if (strcmp(sub, "status") == 0)
         return cmd_status(argc - 1, argv + 1);
+    if (strcmp(sub, "audit") == 0)
+        return cmd_audit(argc - 1, argv + 1);
+    if (strcmp(sub, "replace-marker") == 0)
+        return cmd_replace(argc - 1, argv + 1);
+    if (strcmp(sub, "inspect") == 0)
+        return cmd_inspect(argc - 1, argv + 1);
     fprintf(stderr, "diming boundaries: unknown subcommand '%s' (try --help)\n", sub);
     return 2;
 }

@@ -160,3 +160,30 @@ json_t *boundary_distance_json(const char *code, const boundary_distance_t *bd)
                      "nearest_point", round(bd->nearest_lon * 1e7) / 1e7, round(bd->nearest_lat * 1e7) / 1e7, "line",
                      line);
 }
+
+json_t *boundary_audit_json(const boundary_audit_result_t *r, const boundary_audit_opts_t *o)
+{
+    json_t *features = json_array(), *summary = json_object();
+    for (size_t i = 0; i < r->n; i++) {
+        const audit_finding_t *f = &r->findings[i];
+        json_t *props = json_pack("{s:s,s:s,s:s,s:s}", "kind", audit_kind_name(f->kind), "number", f->number,
+                                  "line_code", f->line_code, "reason", f->reason);
+        json_object_set_new(props, "distance_m",
+                            isfinite(f->distance_m) ? json_real(round(f->distance_m * 10) / 10) : json_null());
+        json_t *geom = isfinite(f->lon) ? json_pack("{s:s,s:[ff]}", "type", "Point", "coordinates",
+                                                    round(f->lon * 1e7) / 1e7, round(f->lat * 1e7) / 1e7)
+                                        : json_null();
+        json_array_append_new(features, json_pack("{s:s,s:o,s:o}", "type", "Feature", "properties", props,
+                                                  "geometry", geom));
+        const char *k = audit_kind_name(f->kind);
+        json_object_set_new(summary, k, json_integer(json_integer_value(json_object_get(summary, k)) + 1));
+    }
+    json_t *doc = feature_collection(features);
+    json_object_set_new(doc, "line", o->line_code && *o->line_code ? json_string(o->line_code) : json_null());
+    json_object_set_new(doc, "tolerance_m", json_real(o->tolerance_m));
+    json_object_set_new(doc, "as_of", json_string(o->as_of ? o->as_of : ""));
+    json_object_set_new(doc, "markers", json_integer(r->markers));
+    json_object_set_new(doc, "lines", json_integer(r->lines));
+    json_object_set_new(doc, "summary", summary);
+    return doc;
+}

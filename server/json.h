@@ -30,6 +30,10 @@ json_t *division_entry_feature(const division_entry_t *e);
 /* {"code", "distance_m", "nearest_point", "line": {…} | null} for locate. */
 json_t *boundary_distance_json(const char *code, const boundary_distance_t *bd);
 
+/* The marker audit as a FeatureCollection of findings (Point geometry, null
+ * for sequence gaps) with "summary": {kind: count}, "markers", "lines". */
+json_t *boundary_audit_json(const boundary_audit_result_t *r, const boundary_audit_opts_t *o);
+
 /* A FeatureCollection holding `features` (reference stolen). */
 json_t *feature_collection(json_t *features);
 

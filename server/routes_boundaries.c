@@ -236,7 +236,37 @@ static void check(request_t *req, response_t *res)
     GEOSGeom_destroy_r(geom_ctx(), g);
 }
 
+/* ---- GET /boundaries/markers/audit -------------------------------------------------- */
+
+static void audit(request_t *req, response_t *res)
+{
+    const char *line = request_query(req, "line");
+    if (line && (strlen(line) != 4 || strspn(line, "0123456789") != 4)) {
+        response_error(res, req, 400, "invalid_parameter", "line", "line must be a 4-digit line code, got '%s'",
+                       line);
+        return;
+    }
+    double tol = 50;
+    char as_of[11];
+    if (param_double(req, res, "tolerance_m", 0, 0.01, 10000, &tol, NULL) ||
+        param_date_opt(req, res, "as_of", as_of))
+        return;
+    store_t *s = store_or_error(req, res);
+    if (!s)
+        return;
+    boundary_audit_opts_t o = {.line_code = line, .tolerance_m = tol, .as_of = as_of};
+    boundary_audit_result_t r;
+    dm_error e;
+    if (boundary_audit(s, &o, &r, &e)) {
+        response_from_error(res, req, &e);
+        return;
+    }
+    response_json(res, 200, boundary_audit_json(&r, &o));
+    boundary_audit_result_clear(&r);
+}
+
 const route_t boundaries_routes[] = {
+    {"GET", "/boundaries/markers/audit", audit},
     {"GET", "/boundaries", list_lines},
     {"POST", "/boundaries/check", check},
     {NULL, NULL, NULL},

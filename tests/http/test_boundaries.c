@@ -56,7 +56,13 @@ static int group_setup(void **state)
              run_ok((const char *const[]){"import", "markers", markers, "--db", g_db, "--quiet", NULL}) ||
              run_ok((const char *const[]){"boundaries", "derive", "--db", g_db, "--tolerance-m", "5", NULL}) ||
              run_ok((const char *const[]){"boundaries", "status", "320402", "320404", "agreed", "--agreement",
-                                          "常政复〔2005〕12号", "--db", g_db, NULL});
+                                          "常政复〔2005〕12号", "--db", g_db, NULL}) ||
+             /* round 4 of line 0204 covered every marker but 0204006Q and 0204008Q */
+             run_ok((const char *const[]){"boundaries", "inspect", "--db", g_db, "--line", "0204", "--round", "4",
+                                          "--date", "2023-05-01", "--parties", "天宁区;钟楼区", "--marker",
+                                          "0204001Q", "--marker", "0204002A", "--marker", "0204002B", "--marker",
+                                          "0204003A:B missing", "--marker", "0204005Q", "--marker", "0204007Q",
+                                          "--marker", "0205009Q", "--marker", "02X4010Q", NULL});
     free(hier);
     free(markers);
     if (rc)
@@ -279,6 +285,100 @@ static void test_locate_gives_distance_to_boundary(void **state)
     t_response_free(&res);
 }
 
+static json_t *finding(json_t *doc, const char *kind, const char *number)
+{
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(doc, "features"), i, f)
+    {
+        json_t *p = json_object_get(f, "properties");
+        if (strcmp(json_string_value(json_object_get(p, "kind")), kind) == 0 &&
+            strcmp(json_string_value(json_object_get(p, "number")), number) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+static void test_marker_audit_findings(void **state)
+{
+    (void)state;
+    t_response_t res;
+    get_json("/boundaries/markers/audit?line=0204&tolerance_m=20&as_of=2024-06-01", 200, &res);
+    assert_int_equal(t_json_int(res.json, "markers"), 11);
+    assert_int_equal(t_json_len(res.json, "features"), 11);
+    json_t *off = finding(res.json, "off_line", "0204005Q");
+    assert_non_null(off);
+    assert_float_equal(t_json_num(off, "distance_m"), 30.0, 0.051);
+    assert_non_null(finding(res.json, "number_format", "02X4010Q"));
+    assert_non_null(finding(res.json, "line_mismatch", "0205009Q"));
+    assert_non_null(finding(res.json, "duplicate", "0204007Q"));
+    assert_non_null(finding(res.json, "pair_incomplete", "0204003"));
+    assert_non_null(finding(res.json, "sequence_gap", "0204004"));
+    assert_non_null(finding(res.json, "damaged", "0204006Q"));
+    assert_non_null(finding(res.json, "missing", "0204008Q"));
+    assert_non_null(finding(res.json, "inspection_overdue", "0204006Q"));
+    assert_non_null(finding(res.json, "not_covered_by_last_round", "0204006Q"));
+    assert_non_null(finding(res.json, "not_covered_by_last_round", "0204008Q"));
+    assert_int_equal(t_json_int(res.json, "summary.not_covered_by_last_round"), 2);
+    /* The pair 0204002A/B is 3 m either side: inside 20 m, outside 2 m. */
+    assert_null(finding(res.json, "off_line", "0204002A"));
+    t_response_free(&res);
+    get_json("/boundaries/markers/audit?line=0204&tolerance_m=2&as_of=2024-06-01", 200, &res);
+    assert_float_equal(t_json_num(finding(res.json, "off_line", "0204002A"), "distance_m"), 3.0, 0.051);
+    assert_float_equal(t_json_num(finding(res.json, "off_line", "0204002B"), "distance_m"), 3.0, 0.051);
+    t_response_free(&res);
+}
+
+static void test_marker_audit_bad_parameters(void **state)
+{
+    (void)state;
+    t_response_t res;
+    get_json("/boundaries/markers/audit?line=02", 400, &res);
+    assert_bad(&res, "line", "4-digit");
+    t_response_free(&res);
+    get_json("/boundaries/markers/audit?line=9999", 400, &res);
+    assert_bad(&res, "line", "no boundary line and no marker has line code 9999");
+    t_response_free(&res);
+    get_json("/boundaries/markers/audit?tolerance_m=abc", 400, &res);
+    assert_bad(&res, "tolerance_m", "tolerance_m");
+    t_response_free(&res);
+    get_json("/boundaries/markers/audit?as_of=2024-13-01", 400, &res);
+    assert_bad(&res, "as_of", "as_of");
+    t_response_free(&res);
+}
+
+/* Runs last: it changes the markers. */
+static void test_replacement_retires_the_old_record(void **state)
+{
+    (void)state;
+    t_run_t r;
+    assert_int_equal(T_RUN(&r, "boundaries", "replace-marker", "0204006Q", "--lon", "120", "--lat", "31.03",
+                           "--date", "2024-03-01", "--db", g_db),
+                     0);
+    assert_int_equal(r.status, 0);
+    t_run_free(&r);
+    char *rows = t_sql(g_db, "SELECT status, valid_from, valid_to, inspected_on FROM markers "
+                             "WHERE number = '0204006Q' ORDER BY id");
+    assert_non_null(rows);
+    assert_string_equal(rows, "replaced||2024-03-01|2015-06-01\nintact|2024-03-01||2024-03-01\n");
+    free(rows);
+    t_response_t res;
+    get_json("/boundaries/markers/audit?line=0204&tolerance_m=20&as_of=2024-06-01", 200, &res);
+    assert_null(finding(res.json, "damaged", "0204006Q"));
+    assert_null(finding(res.json, "inspection_overdue", "0204006Q"));
+    assert_null(finding(res.json, "duplicate", "0204006Q"));
+    assert_non_null(finding(res.json, "not_covered_by_last_round", "0204006Q"));
+    assert_int_equal(t_json_len(res.json, "features"), 9);
+    t_response_free(&res);
+    /* Replacing a number nobody has fails and changes nothing. */
+    assert_int_equal(T_RUN(&r, "boundaries", "replace-marker", "0204099Q", "--lon", "120", "--lat", "31.03",
+                           "--date", "2024-03-01", "--db", g_db),
+                     0);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "no current marker numbered 0204099Q"));
+    t_run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -289,6 +389,9 @@ int main(void)
         cmocka_unit_test(test_parcel_area_shares_and_road_within_one_district),
         cmocka_unit_test(test_check_bad_input),
         cmocka_unit_test(test_locate_gives_distance_to_boundary),
+        cmocka_unit_test(test_marker_audit_findings),
+        cmocka_unit_test(test_marker_audit_bad_parameters),
+        cmocka_unit_test(test_replacement_retires_the_old_record),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
