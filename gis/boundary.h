@@ -241,8 +241,10 @@ typedef struct qa_finding {
 
 typedef struct boundary_qa_opts {
     const char *parent;     /* 12-digit code of the parent */
+    division_level_t level; /* descendants checked; LEVEL_NONE = the parent's children */
     const char *date;       /* NULL = today */
-    double tolerance_m;     /* slivers thinner than this are ignored (default 1) */
+    double tolerance_m;     /* pieces thinner than this (or under its square in area) are
+                               ignored (default 1) */
 } boundary_qa_opts_t;
 
 typedef struct boundary_qa_result {
@@ -253,6 +255,15 @@ typedef struct boundary_qa_result {
     double seconds;
 } boundary_qa_result_t;
 
+/* Topology QA of the descendants of one parent at one level (DOMAIN.md §6),
+ * in a local metric frame centred on the parent: invalid outlines (GEOS
+ * reason), pairwise overlaps, pieces of a child outside the parent, pieces of
+ * the parent covered by no child — "gap" when it borders two or more
+ * children, "parent_not_covered" otherwise —, children without an outline,
+ * parent_code that does not match the code (DIV-CODE-PARENT), type digits that
+ * disagree with the name (DIV-CODE-TYPE), level not matching the code.
+ * DM_ENOTFOUND (param "parent") if the parent has no version on the date;
+ * DM_EINVAL if level is not below the parent's. */
 int boundary_qa(store_t *s, const boundary_qa_opts_t *opt, boundary_qa_result_t *out, dm_error *err);
 void boundary_qa_result_clear(boundary_qa_result_t *r);
 

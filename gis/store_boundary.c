@@ -59,6 +59,41 @@ int store_boundary_divisions_at_level(store_t *s, division_level_t level, const 
     return rc == SQLITE_DONE ? 0 : sql_fail(s, err, "division scan");
 }
 
+static const char SQL_DIV_UNDER[] =
+    "SELECT id, code, parent_code, name, name_original, level, type, urban_rural, code_source, valid_from, "
+    "valid_to, batch_id, row_no, AsBinary(geom) FROM divisions WHERE level = ?1 "
+    "AND (substr(code, 1, length(?3)) = ?3 OR parent_code = ?4) "
+    "AND (valid_from IS NULL OR valid_from <= ?2) AND (valid_to IS NULL OR valid_to > ?2) ORDER BY code";
+
+int store_boundary_divisions_under(store_t *s, const char *prefix, const char *parent, division_level_t level,
+                                   const char *date, store_division_fn fn, void *ctx, dm_error *err)
+{
+    sqlite3_stmt *st = store_prepare_cached(s, SQL_DIV_UNDER, err);
+    if (!st)
+        return DM_EINTERNAL;
+    sqlite3_bind_int(st, 1, (int)level);
+    bind_date_or_today(st, 2, date);
+    sqlite3_bind_text(st, 3, prefix, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, parent, -1, SQLITE_TRANSIENT);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        division_t d;
+        if (store_row_division(st, &d)) {
+            division_clear(&d);
+            sqlite3_reset(st);
+            return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+        }
+        int stop = fn(&d, ctx);
+        division_clear(&d);
+        if (stop) {
+            sqlite3_reset(st);
+            return stop;
+        }
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : sql_fail(s, err, "division scan");
+}
+
 /* ---- lines ------------------------------------------------------------- */
 
 static const char SQL_MARK[] = "UPDATE boundary_lines SET seen = 0 WHERE level = ?1 AND source = 'derived'";

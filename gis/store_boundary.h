@@ -36,6 +36,13 @@ typedef int (*store_line_fn)(const boundary_line_t *l, void *ctx);
 int store_boundary_divisions_at_level(store_t *s, division_level_t level, const char *date,
                                       store_division_fn fn, void *ctx, dm_error *err);
 
+/* Divisions of `level` valid on `date` (with or without an outline) whose
+ * code starts with `prefix` (a parent's significant digits, e.g. "510104") or
+ * whose parent_code is `parent` (12 digits), in code order — the children
+ * a topology check looks at, including those filed under the wrong parent. */
+int store_boundary_divisions_under(store_t *s, const char *prefix, const char *parent, division_level_t level,
+                                   const char *date, store_division_fn fn, void *ctx, dm_error *err);
+
 /* Re-derivation of one level: mark, upsert, sweep. Upserting keeps the status
  * and agreement of a line that already exists; the sweep deletes derived lines
  * of the level that were not upserted again (imported lines are never swept)

@@ -353,6 +353,106 @@ static int cmd_inspect(int argc, char **argv)
     return 0;
 }
 
+/* `diming divisions qa` lives here because the QA is part of the boundary module. */
+static void qa_usage(FILE *out)
+{
+    fprintf(out, "usage: diming divisions qa --parent CODE [--level L] [--date D] [--tolerance-m M] [--json] [--db PATH]\n"
+                 "\n"
+                 "Topology QA of the divisions under CODE (default: its children): gaps and overlaps between\n"
+                 "siblings, children outside the parent, parent area covered by no child, invalid outlines,\n"
+                 "codes that do not match their parent or name. Pieces thinner than M metres (default 1) or\n"
+                 "smaller than M² are ignored. Exit status: 0 done (findings or not), 1 failed, 2 usage.\n");
+}
+
+int cmd_divisions(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "qa") != 0) {
+        if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+            qa_usage(stdout);
+            return 0;
+        }
+        qa_usage(stderr);
+        return 2;
+    }
+    argc--, argv++;
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},     {"parent", required_argument, 0, 'p'},
+                                         {"level", required_argument, 0, 'l'},  {"date", required_argument, 0, 'D'},
+                                         {"tolerance-m", required_argument, 0, 't'}, {"json", no_argument, 0, 'j'},
+                                         {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+    const char *db = NULL;
+    char parent[13] = "", date[11] = "";
+    boundary_qa_opts_t o = {.tolerance_m = 1};
+    int as_json = 0, c;
+    dm_error e;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'p':
+            if (divcode_parse(optarg, parent, &e)) {
+                fprintf(stderr, "diming divisions qa: --parent: %s\n", e.message);
+                return 2;
+            }
+            break;
+        case 'l':
+            if ((o.level = division_level_parse(optarg)) == LEVEL_NONE) {
+                fprintf(stderr, "diming divisions qa: --level must be province … village, got '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 'D':
+            if (date_parse(optarg, date, "date", &e)) {
+                fprintf(stderr, "diming divisions qa: %s\n", e.message);
+                return 2;
+            }
+            break;
+        case 't':
+            o.tolerance_m = strtod(optarg, &end);
+            if (*end || !(o.tolerance_m >= 0 && o.tolerance_m <= 10000)) {
+                fprintf(stderr, "diming divisions qa: --tolerance-m must be a number of metres in [0, 10000]\n");
+                return 2;
+            }
+            break;
+        case 'j': as_json = 1; break;
+        case 'h': qa_usage(stdout); return 0;
+        default: return 2;
+        }
+    }
+    if (!parent[0]) {
+        fprintf(stderr, "diming divisions qa: --parent CODE is required\n");
+        return 2;
+    }
+    if (!date[0])
+        date_today(date);
+    o.parent = parent;
+    o.date = date;
+    store_t *s;
+    if (open_db(db, 1, &s))
+        return 1;
+    boundary_qa_result_t r;
+    int rc = boundary_qa(s, &o, &r, &e);
+    store_close(s);
+    if (rc) {
+        fprintf(stderr, "diming divisions qa: %s\n", e.message);
+        return 1;
+    }
+    if (as_json) {
+        json_t *doc = boundary_qa_json(&r, parent, date, o.tolerance_m);
+        json_dumpf(doc, stdout, JSON_COMPACT | JSON_REAL_PRECISION(12));
+        fputc('\n', stdout);
+        json_decref(doc);
+    } else {
+        for (size_t i = 0; i < r.n; i++)
+            printf("%-18s %-12s %-12s %s\n", qa_kind_name(r.findings[i].kind), r.findings[i].code_a,
+                   r.findings[i].code_b, r.findings[i].reason);
+        printf("%zu findings among %ld divisions under %s on %s (tolerance %g m) in %.2f s\n", r.n, r.children, parent,
+               date, o.tolerance_m, r.seconds);
+    }
+    boundary_qa_result_clear(&r);
+    return 0;
+}
+
 int cmd_boundaries(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

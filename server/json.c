@@ -187,3 +187,31 @@ json_t *boundary_audit_json(const boundary_audit_result_t *r, const boundary_aud
     json_object_set_new(doc, "summary", summary);
     return doc;
 }
+
+json_t *boundary_qa_json(const boundary_qa_result_t *r, const char *parent, const char *date, double tolerance_m)
+{
+    json_t *features = json_array(), *summary = json_object();
+    for (size_t i = 0; i < r->n; i++) {
+        const qa_finding_t *f = &r->findings[i];
+        json_t *codes = json_array();
+        if (f->code_a[0])
+            json_array_append_new(codes, json_string(f->code_a));
+        if (f->code_b[0])
+            json_array_append_new(codes, json_string(f->code_b));
+        json_t *props = json_pack("{s:s,s:o,s:s}", "kind", qa_kind_name(f->kind), "codes", codes, "reason", f->reason);
+        json_object_set_new(props, "area_m2", isfinite(f->area_m2) ? json_real(round(f->area_m2 * 10) / 10) : json_null());
+        json_array_append_new(features, json_pack("{s:s,s:o,s:o}", "type", "Feature", "properties", props, "geometry",
+                                                  f->geom ? geojson_geometry(f->geom) : json_null()));
+        const char *k = qa_kind_name(f->kind);
+        json_object_set_new(summary, k, json_integer(json_integer_value(json_object_get(summary, k)) + 1));
+    }
+    json_t *doc = feature_collection(features);
+    json_object_set_new(doc, "parent", json_string(parent));
+    json_object_set_new(doc, "date", json_string(date));
+    json_object_set_new(doc, "tolerance_m", json_real(tolerance_m));
+    json_object_set_new(doc, "children", json_integer(r->children));
+    json_object_set_new(doc, "parent_area_m2", json_real(round(r->parent_area_m2)));
+    json_object_set_new(doc, "children_area_m2", json_real(round(r->children_area_m2)));
+    json_object_set_new(doc, "summary", summary);
+    return doc;
+}

@@ -34,6 +34,10 @@ json_t *boundary_distance_json(const char *code, const boundary_distance_t *bd);
  * for sequence gaps) with "summary": {kind: count}, "markers", "lines". */
 json_t *boundary_audit_json(const boundary_audit_result_t *r, const boundary_audit_opts_t *o);
 
+/* The topology QA as a FeatureCollection of findings (geometry null for
+ * code findings) with the parent, counts and areas. */
+json_t *boundary_qa_json(const boundary_qa_result_t *r, const char *parent, const char *date, double tolerance_m);
+
 /* A FeatureCollection holding `features` (reference stolen). */
 json_t *feature_collection(json_t *features);
 

@@ -265,7 +265,41 @@ static void audit(request_t *req, response_t *res)
     boundary_audit_result_clear(&r);
 }
 
+/* ---- GET /divisions/qa ------------------------------------------------------------- */
+
+static void qa(request_t *req, response_t *res)
+{
+    char date[11], parent[13];
+    double tol = 1;
+    if (param_date_opt(req, res, "date", date) || param_double(req, res, "tolerance_m", 0, 0, 10000, &tol, NULL))
+        return;
+    if (!request_query(req, "parent")) {
+        response_error(res, req, 400, "missing_parameter", "parent", "parent is required (a division code)");
+        return;
+    }
+    division_level_t level = LEVEL_NONE;
+    const char *lv = request_query(req, "level");
+    if (lv && (level = division_level_parse(lv)) == LEVEL_NONE) {
+        response_error(res, req, 400, "invalid_parameter", "level",
+                       "level must be province, prefecture, county, township or village, got '%s'", lv);
+        return;
+    }
+    store_t *s = store_or_error(req, res);
+    if (!s || param_code(req, res, s, "parent", date, parent))
+        return;
+    boundary_qa_opts_t o = {.parent = parent, .level = level, .date = date, .tolerance_m = tol};
+    boundary_qa_result_t r;
+    dm_error e;
+    if (boundary_qa(s, &o, &r, &e)) {
+        response_from_error(res, req, &e);
+        return;
+    }
+    response_json(res, 200, boundary_qa_json(&r, parent, date, tol));
+    boundary_qa_result_clear(&r);
+}
+
 const route_t boundaries_routes[] = {
+    {"GET", "/divisions/qa", qa},
     {"GET", "/boundaries/markers/audit", audit},
     {"GET", "/boundaries", list_lines},
     {"POST", "/boundaries/check", check},

@@ -14,7 +14,14 @@
  *   parallel 31.02° over 0.02° of longitude           1909.686 m
  *   parallel 31.02° from 119.99° to 120.00°            954.843 m
  * Markers (tests/fixtures/boundaries/markers.geojson) sit on the 天宁区—钟楼区
- * line 0204; 0204005Q is 30 m east of it at 31.02°N. */
+ * line 0204; 0204005Q is 30 m east of it at 31.02°N.
+ * tests/fixtures/boundaries/qa.geojson: 新北区 320411 lon [119.90, 120.00] ×
+ * lat [31.80, 31.90] with 三井街道 (west half), 河海街道 lon [119.949, 120.00] ×
+ * lat [31.80, 31.85] — overlapping 三井街道 by 0.001° of longitude —, and 罗溪镇
+ * lat [31.851, 31.905] — a 0.001° gap above 河海街道 and 0.005° outside the
+ * county. Expected areas of these lon/lat rectangles on the ellipsoid, from
+ * the closed form A = Δλ a²(1−e²)/2 [q(φ2) − q(φ1)]:
+ *   overlap 524880.3 m², gap 524738.1 m², outside 2622238.6 m². */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -52,7 +59,9 @@ static int group_setup(void **state)
         return -1;
     g_db = t_path(g_dir, "b.sqlite");
     char *hier = t_fixture("hierarchy.geojson"), *markers = t_fixture("boundaries/markers.geojson");
+    char *qa = t_fixture("boundaries/qa.geojson");
     int rc = run_ok((const char *const[]){"import", "divisions", hier, "--db", g_db, "--quiet", NULL}) ||
+             run_ok((const char *const[]){"import", "divisions", qa, "--db", g_db, "--quiet", NULL}) ||
              run_ok((const char *const[]){"import", "markers", markers, "--db", g_db, "--quiet", NULL}) ||
              run_ok((const char *const[]){"boundaries", "derive", "--db", g_db, "--tolerance-m", "5", NULL}) ||
              run_ok((const char *const[]){"boundaries", "status", "320402", "320404", "agreed", "--agreement",
@@ -65,6 +74,7 @@ static int group_setup(void **state)
                                           "--marker", "0205009Q", "--marker", "02X4010Q", NULL});
     free(hier);
     free(markers);
+    free(qa);
     if (rc)
         return -1;
     const char *const extra[] = {"--threads", "2", NULL};
@@ -379,6 +389,83 @@ static void test_replacement_retires_the_old_record(void **state)
     t_run_free(&r);
 }
 
+static json_t *qa_finding(json_t *doc, const char *kind)
+{
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(doc, "features"), i, f)
+    {
+        json_t *p = json_object_get(f, "properties");
+        if (strcmp(json_string_value(json_object_get(p, "kind")), kind) == 0)
+            return f;
+    }
+    return NULL;
+}
+
+static void test_qa_overlap_gap_and_overhang_with_areas(void **state)
+{
+    (void)state;
+    t_response_t res;
+    get_json("/divisions/qa?parent=320411&tolerance_m=1&date=2024-01-01", 200, &res);
+    assert_int_equal(t_json_int(res.json, "children"), 3);
+    assert_int_equal(t_json_len(res.json, "features"), 3);
+    json_t *ov = qa_finding(res.json, "overlap"), *gap = qa_finding(res.json, "gap"),
+           *out = qa_finding(res.json, "outside_parent");
+    assert_non_null(ov);
+    assert_non_null(gap);
+    assert_non_null(out);
+    /* within 0.001 % of the ellipsoidal area */
+    assert_float_equal(t_json_num(ov, "properties.area_m2"), 524880.3, 5.3);
+    assert_string_equal(t_json_str(ov, "properties.codes.0"), "320411001000");
+    assert_string_equal(t_json_str(ov, "properties.codes.1"), "320411002000");
+    assert_string_equal(t_json_str(ov, "geometry.type"), "MultiPolygon");
+    assert_float_equal(t_json_num(gap, "properties.area_m2"), 524738.1, 5.3);
+    assert_float_equal(t_json_num(out, "properties.area_m2"), 2622238.6, 26.3);
+    assert_string_equal(t_json_str(out, "properties.codes.0"), "320411100000");
+    t_response_free(&res);
+    /* A tolerance wider than the 111 m gap and 95 m overlap hides them; the 555 m overhang stays. */
+    get_json("/divisions/qa?parent=320411&tolerance_m=200&date=2024-01-01", 200, &res);
+    assert_int_equal(t_json_len(res.json, "features"), 1);
+    assert_non_null(qa_finding(res.json, "outside_parent"));
+    t_response_free(&res);
+}
+
+static void test_qa_clean_tiling_has_no_findings(void **state)
+{
+    (void)state;
+    t_response_t res;
+    get_json("/divisions/qa?parent=320402&tolerance_m=0&date=2024-01-01", 200, &res);
+    assert_int_equal(t_json_int(res.json, "children"), 2);
+    assert_int_equal(t_json_len(res.json, "features"), 0);
+    t_response_free(&res);
+    /* 郑陆镇's two villages tile it exactly too */
+    get_json("/divisions/qa?parent=320402100&date=2024-01-01", 200, &res);
+    assert_int_equal(t_json_int(res.json, "children"), 2);
+    assert_int_equal(t_json_len(res.json, "features"), 0);
+    t_response_free(&res);
+}
+
+static void test_qa_bad_parameters(void **state)
+{
+    (void)state;
+    t_response_t res;
+    get_json("/divisions/qa", 400, &res);
+    assert_bad(&res, "parent", "parent is required");
+    t_response_free(&res);
+    get_json("/divisions/qa?parent=320499", 400, &res);
+    assert_bad(&res, "parent", "no division with code 320499000000");
+    t_response_free(&res);
+    get_json("/divisions/qa?parent=320411&tolerance_m=-1", 400, &res);
+    assert_bad(&res, "tolerance_m", "tolerance_m");
+    t_response_free(&res);
+    get_json("/divisions/qa?parent=320411&date=yesterday", 400, &res);
+    assert_bad(&res, "date", "date");
+    t_response_free(&res);
+    get_json("/divisions/qa?parent=320411&level=county", 400, &res);
+    assert_bad(&res, "level", "below");
+    t_response_free(&res);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -389,6 +476,9 @@ int main(void)
         cmocka_unit_test(test_parcel_area_shares_and_road_within_one_district),
         cmocka_unit_test(test_check_bad_input),
         cmocka_unit_test(test_locate_gives_distance_to_boundary),
+        cmocka_unit_test(test_qa_overlap_gap_and_overhang_with_areas),
+        cmocka_unit_test(test_qa_clean_tiling_has_no_findings),
+        cmocka_unit_test(test_qa_bad_parameters),
         cmocka_unit_test(test_marker_audit_findings),
         cmocka_unit_test(test_marker_audit_bad_parameters),
         cmocka_unit_test(test_replacement_retires_the_old_record),
