@@ -215,6 +215,40 @@ void boundary_audit_result_clear(boundary_audit_result_t *r);
  * type letter Q, A/B or C/D/E. Returns 0 and fills the parts, or DM_EINVAL. */
 int boundary_marker_number_parse(const char *number, char line[5], int *seq, char *letter, dm_error *err);
 
+/* ---- divisions over time: editions ------------------------------------------------- */
+
+/* An edition is a new release of part of the division layer that takes effect
+ * on one date (`diming import divisions FILE --valid-from DATE`). The importer
+ * calls boundary_edition_row for every row before inserting it and
+ * boundary_edition_finish after the last, inside its transaction:
+ *  - a row identical to the code's open version (name, type, class, parent,
+ *    outline within 1 m²) is unchanged: the old version is kept, nothing is
+ *    inserted (row returns 1);
+ *  - a row that differs closes the open version (valid_to = DATE) and is
+ *    inserted as the new version (row returns 0): events renamed, type_change
+ *    (镇→街道, 村→社区 …), class_change, boundary_change with the areas that
+ *    moved to each neighbour;
+ *  - finish closes the open versions that the edition no longer lists, within
+ *    its scope (the parents and levels of its rows — an edition of one
+ *    county's townships leaves other counties alone), and classifies each by
+ *    where its territory went: into one new unit of the same extent —
+ *    type_change, reparented, renamed or recoded; into a larger unit —
+ *    merged; into several — split; nowhere — abolished. Without outlines the
+ *    name stem (the name without 街道/镇/乡/社区/村…) under the same or another
+ *    parent decides. New codes no event accounts for get a "new" event. */
+typedef struct boundary_edition boundary_edition_t;
+
+typedef struct boundary_edition_summary {
+    long unchanged, changed, added, abolished, events;
+} boundary_edition_summary_t;
+
+int boundary_edition_begin(store_t *s, const char *valid_from, int64_t batch_id, boundary_edition_t **out,
+                           dm_error *err);
+/* 1: unchanged (do not insert), 0: insert it, <0: error. */
+int boundary_edition_row(boundary_edition_t *ed, const division_t *d, dm_error *err);
+int boundary_edition_finish(boundary_edition_t *ed, boundary_edition_summary_t *sum, dm_error *err);
+void boundary_edition_free(boundary_edition_t *ed);
+
 /* ---- topology QA ------------------------------------------------------------------- */
 
 typedef enum {

@@ -192,7 +192,20 @@ static const char *const migration_v3[] = {
     " marker_number TEXT NOT NULL, finding TEXT NOT NULL, note TEXT, UNIQUE (round_id, marker_number))",
     NULL};
 
-static const char *const *const migrations[STORE_SCHEMA_VERSION] = {migration_v1, migration_v2, migration_v3};
+/* v4: change events of divisions over time (DOMAIN.md §6): one row per event
+ * and, for moves of territory, the area that moved from code_from to code_to. */
+static const char *const migration_v4[] = {
+    "CREATE TABLE division_changes ("
+    " id INTEGER PRIMARY KEY, change_date TEXT NOT NULL, kind TEXT NOT NULL, level INTEGER,"
+    " code_from TEXT, name_from TEXT, type_from TEXT, parent_from TEXT,"
+    " code_to TEXT, name_to TEXT, type_to TEXT, parent_to TEXT,"
+    " area_m2 REAL, batch_id INTEGER REFERENCES import_batches(id))",
+    "SELECT AddGeometryColumn('division_changes', 'geom', 4490, 'MULTIPOLYGON', 'XY')",
+    "CREATE INDEX division_changes_date ON division_changes(change_date)",
+    NULL};
+
+static const char *const *const migrations[STORE_SCHEMA_VERSION] = {migration_v1, migration_v2, migration_v3,
+                                                                    migration_v4};
 
 static int sql_error(store_t *s, dm_error *err, int code, const char *what)
 {

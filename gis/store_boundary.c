@@ -4,6 +4,7 @@
  * store_prepare_cached and always bound. */
 #include "gis/store_boundary.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -377,4 +378,151 @@ int store_inspection_covers(store_t *s, int64_t round_id, const char *marker_num
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : sql_fail(s, err, "inspection findings");
+}
+
+/* ---- divisions over time ------------------------------------------------------ */
+
+#define DIV_SELECT                                                                                                 \
+    "SELECT id, code, parent_code, name, name_original, level, type, urban_rural, code_source, valid_from, "       \
+    "valid_to, batch_id, row_no, AsBinary(geom) FROM divisions "
+
+static const char SQL_OPEN_BEFORE[] = DIV_SELECT "WHERE code = ?1 AND valid_to IS NULL "
+                                                "AND (valid_from IS NULL OR valid_from < ?2) ORDER BY id DESC LIMIT 1";
+static const char SQL_OPEN_UNDER[] = DIV_SELECT "WHERE parent_code = ?1 AND level = ?2 AND valid_to IS NULL "
+                                               "AND (valid_from IS NULL OR valid_from < ?3) ORDER BY code";
+static const char SQL_CLOSE[] = "UPDATE divisions SET valid_to = ?2 WHERE id = ?1";
+
+int store_division_open_before(store_t *s, const char *code, const char *date, division_t *out, dm_error *err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = store_prepare_cached(s, SQL_OPEN_BEFORE, err);
+    if (!st)
+        return DM_EINTERNAL;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, date, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        rc = store_row_division(st, out);
+        sqlite3_reset(st);
+        if (rc) {
+            division_clear(out);
+            return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+        }
+        return 0;
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return dm_error_set(err, DM_ENOTFOUND, "code", "no open version of %s before %s", code, date);
+    return sql_fail(s, err, "division lookup");
+}
+
+int store_divisions_open_under(store_t *s, const char *parent, division_level_t level, const char *date,
+                               store_division_fn fn, void *ctx, dm_error *err)
+{
+    sqlite3_stmt *st = store_prepare_cached(s, SQL_OPEN_UNDER, err);
+    if (!st)
+        return DM_EINTERNAL;
+    sqlite3_bind_text(st, 1, parent, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, (int)level);
+    sqlite3_bind_text(st, 3, date, -1, SQLITE_TRANSIENT);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        division_t d;
+        if (store_row_division(st, &d)) {
+            division_clear(&d);
+            sqlite3_reset(st);
+            return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+        }
+        int stop = fn(&d, ctx);
+        division_clear(&d);
+        if (stop) {
+            sqlite3_reset(st);
+            return stop;
+        }
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : sql_fail(s, err, "division scan");
+}
+
+int store_division_close(store_t *s, int64_t id, const char *date, dm_error *err)
+{
+    sqlite3_stmt *st = store_prepare_cached(s, SQL_CLOSE, err);
+    if (!st)
+        return DM_EINTERNAL;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, date, -1, SQLITE_TRANSIENT);
+    return store_step_done(s, st, err, "division version");
+}
+
+static const char SQL_CHANGE_NEW[] =
+    "INSERT INTO division_changes(change_date, kind, level, code_from, name_from, type_from, parent_from, code_to, "
+    "name_to, type_to, parent_to, area_m2, batch_id, geom) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+    "?12, ?13, GeomFromWKB(?14, 4490))";
+static const char SQL_CHANGES[] =
+    "SELECT id, change_date, kind, level, code_from, name_from, type_from, parent_from, code_to, name_to, type_to, "
+    "parent_to, area_m2, AsBinary(geom), batch_id FROM division_changes WHERE change_date > ?1 AND change_date <= ?2 "
+    "AND (?3 IS NULL OR substr(code_from, 1, length(?3)) = ?3 OR substr(code_to, 1, length(?3)) = ?3) "
+    "ORDER BY change_date, id";
+
+int store_change_insert(store_t *s, const division_change_t *c, dm_error *err)
+{
+    sqlite3_stmt *st = store_prepare_cached(s, SQL_CHANGE_NEW, err);
+    if (!st)
+        return DM_EINTERNAL;
+    sqlite3_bind_text(st, 1, c->date, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, c->kind, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 3, (int)c->level);
+    store_bind_text(st, 4, c->code_from);
+    store_bind_text(st, 5, c->name_from);
+    store_bind_text(st, 6, c->type_from);
+    store_bind_text(st, 7, c->parent_from);
+    store_bind_text(st, 8, c->code_to);
+    store_bind_text(st, 9, c->name_to);
+    store_bind_text(st, 10, c->type_to);
+    store_bind_text(st, 11, c->parent_to);
+    if (c->area_m2 == c->area_m2)
+        sqlite3_bind_double(st, 12, c->area_m2);
+    if (c->batch_id > 0)
+        sqlite3_bind_int64(st, 13, c->batch_id);
+    store_bind_wkb(st, 14, c->wkb, c->wkb_len);
+    return store_step_done(s, st, err, "division change");
+}
+
+int store_changes(store_t *s, const char *from, const char *to, const char *prefix, store_change_fn fn, void *ctx,
+                  dm_error *err)
+{
+    sqlite3_stmt *st = store_prepare_cached(s, SQL_CHANGES, err);
+    if (!st)
+        return DM_EINTERNAL;
+    sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
+    store_bind_text(st, 3, prefix);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        division_change_t c = {
+            .id = sqlite3_column_int64(st, 0),
+            .date = col_text(st, 1),
+            .kind = col_text(st, 2),
+            .level = (division_level_t)sqlite3_column_int(st, 3),
+            .code_from = col_text(st, 4),
+            .name_from = col_text(st, 5),
+            .type_from = col_text(st, 6),
+            .parent_from = col_text(st, 7),
+            .code_to = col_text(st, 8),
+            .name_to = col_text(st, 9),
+            .type_to = col_text(st, 10),
+            .parent_to = col_text(st, 11),
+            .area_m2 = sqlite3_column_type(st, 12) == SQLITE_NULL ? (double)NAN : sqlite3_column_double(st, 12),
+            .wkb = sqlite3_column_blob(st, 13),
+            .wkb_len = (size_t)sqlite3_column_bytes(st, 13),
+            .batch_id = sqlite3_column_int64(st, 14),
+        };
+        int stop = fn(&c, ctx);
+        if (stop) {
+            sqlite3_reset(st);
+            return stop;
+        }
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : sql_fail(s, err, "division changes");
 }

@@ -101,4 +101,42 @@ int store_inspection_last(store_t *s, const char *line_code, long *round_no, cha
 /* 1 if the round has a finding for the marker, 0 if not. */
 int store_inspection_covers(store_t *s, int64_t round_id, const char *marker_number, dm_error *err);
 
+/* ---- divisions over time ------------------------------------------------ */
+
+/* The open version (valid_to NULL) of `code` that started before `date`
+ * (or has no start), with its outline. DM_ENOTFOUND if none. */
+int store_division_open_before(store_t *s, const char *code, const char *date, division_t *out, dm_error *err);
+
+/* Open versions with parent `parent` and level `level` that started before
+ * `date`, with outlines, in code order. */
+int store_divisions_open_under(store_t *s, const char *parent, division_level_t level, const char *date,
+                               store_division_fn fn, void *ctx, dm_error *err);
+
+/* Closes a version: valid_to = date. */
+int store_division_close(store_t *s, int64_t id, const char *date, dm_error *err);
+
+/* One change event of a division (DOMAIN.md §6). kind: new, abolished,
+ * renamed, merged, split, type_change, class_change, boundary_change,
+ * reparented, recoded. wkb: the area that moved (MULTIPOLYGON) or NULL. */
+typedef struct division_change {
+    int64_t id;
+    const char *date, *kind;
+    division_level_t level;
+    const char *code_from, *name_from, *type_from, *parent_from;
+    const char *code_to, *name_to, *type_to, *parent_to;
+    double area_m2; /* NAN when no area moved or outlines are missing */
+    const unsigned char *wkb;
+    size_t wkb_len;
+    int64_t batch_id;
+} division_change_t;
+
+typedef int (*store_change_fn)(const division_change_t *c, void *ctx);
+
+int store_change_insert(store_t *s, const division_change_t *c, dm_error *err);
+
+/* Events with from < change_date <= to, touching a code under `prefix`
+ * (significant digits; "" = all), ordered by date, kind, codes. */
+int store_changes(store_t *s, const char *from, const char *to, const char *prefix, store_change_fn fn, void *ctx,
+                  dm_error *err);
+
 #endif

@@ -298,7 +298,83 @@ static void qa(request_t *req, response_t *res)
     boundary_qa_result_clear(&r);
 }
 
+/* ---- GET /divisions/changes ------------------------------------------------------- */
+
+static json_t *side(const char *code, const char *name, const char *type, const char *parent)
+{
+    if (!code)
+        return json_null();
+    return json_pack("{s:s,s:s?,s:s?,s:s?}", "code", code, "name", name, "type", type, "parent_code", parent);
+}
+
+static int add_change(const division_change_t *c, void *ctx)
+{
+    json_t *props = json_pack("{s:I,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)c->id, "date", c->date, "kind", c->kind,
+                              "level", division_level_name(c->level), "from",
+                              side(c->code_from, c->name_from, c->type_from, c->parent_from), "to",
+                              side(c->code_to, c->name_to, c->type_to, c->parent_to));
+    json_object_set_new(props, "area_m2", isfinite(c->area_m2) ? json_real(round(c->area_m2 * 10) / 10) : json_null());
+    json_array_append_new(ctx, json_pack("{s:s,s:o,s:o}", "type", "Feature", "properties", props, "geometry",
+                                         c->wkb ? geojson_geometry_wkb(c->wkb, c->wkb_len) : json_null()));
+    return 0;
+}
+
+static void changes(request_t *req, response_t *res)
+{
+    char from[11], to[11];
+    dm_error e;
+    const char *f = request_query(req, "from"), *t = request_query(req, "to");
+    if (!f || !t) {
+        response_error(res, req, 400, "missing_parameter", f ? "to" : "from", "%s is required (YYYY-MM-DD)",
+                       f ? "to" : "from");
+        return;
+    }
+    if (date_parse(f, from, "from", &e) || date_parse(t, to, "to", &e)) {
+        response_from_error(res, req, &e);
+        return;
+    }
+    if (strcmp(from, to) > 0) {
+        response_error(res, req, 400, "invalid_parameter", "to", "to (%s) is before from (%s)", to, from);
+        return;
+    }
+    store_t *s = store_or_error(req, res);
+    if (!s)
+        return;
+    char prefix[13] = "";
+    const char *p = request_query(req, "parent");
+    if (p) {
+        char code[13];
+        if (divcode_parse(p, code, &e)) {
+            response_error(res, req, 400, "invalid_parameter", "parent", "parent: %s", e.message);
+            return;
+        }
+        int a = store_division_exists(s, code, from, &e), b = a > 0 ? 1 : store_division_exists(s, code, to, &e);
+        if (a < 0 || b < 0) {
+            response_from_error(res, req, &e);
+            return;
+        }
+        if (!a && !b) {
+            response_error(res, req, 400, "unknown_code", "parent", "parent: no division with code %s on %s or %s",
+                           code, from, to);
+            return;
+        }
+        divcode_short(code, prefix);
+    }
+    json_t *features = json_array();
+    if (store_changes(s, from, to, prefix, add_change, features, &e)) {
+        json_decref(features);
+        response_from_error(res, req, &e);
+        return;
+    }
+    json_t *doc = feature_collection(features);
+    json_object_set_new(doc, "from", json_string(from));
+    json_object_set_new(doc, "to", json_string(to));
+    json_object_set_new(doc, "parent", p ? json_string(prefix) : json_null());
+    response_json(res, 200, doc);
+}
+
 const route_t boundaries_routes[] = {
+    {"GET", "/divisions/changes", changes},
     {"GET", "/divisions/qa", qa},
     {"GET", "/boundaries/markers/audit", audit},
     {"GET", "/boundaries", list_lines},
