@@ -182,7 +182,9 @@ static int cmp_marker(const void *a, const void *b)
 static void years_before(const char *date, int years, char out[11])
 {
     int y = atoi(date) - years;
-    snprintf(out, 11, "%04d%s", y, date + 4);
+    if (y < 0 || y > 9999)
+        y = 0;
+    snprintf(out, 11, "%04d%.6s", y, date + 4);
     if (strcmp(out + 5, "02-29") == 0)
         out[9] = '8';
 }

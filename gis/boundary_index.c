@@ -10,6 +10,7 @@
 #include "gis/boundary.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,13 @@ typedef struct {
     bdiv_t pub;
     GEOSGeometry *geom;
 } div_entry_t;
+
+#define TILE_VERTICES 256
+
+typedef struct {
+    const div_entry_t *div;
+    GEOSGeometry *piece;
+} tile_t;
 
 typedef struct {
     bline_t pub;
@@ -40,7 +48,9 @@ struct boundary_index {
     size_t nlines, caplines;
     marker_entry_t *markers;
     size_t nmarkers, capmarkers;
-    GEOSSTRtree *div_tree, *line_tree, *marker_tree;
+    tile_t *tiles;
+    size_t ntiles, captiles;
+    GEOSSTRtree *div_tree, *tile_tree, *line_tree, *marker_tree;
 };
 
 static int grow(void **arr, size_t *cap, size_t n, size_t size)
@@ -54,6 +64,49 @@ static int grow(void **arr, size_t *cap, size_t n, size_t size)
     *arr = p;
     *cap = c;
     return 0;
+}
+
+static int add_tile(boundary_index_t *idx, const div_entry_t *d, GEOSGeometry *piece)
+{
+    if (grow((void **)&idx->tiles, &idx->captiles, idx->ntiles, sizeof *idx->tiles)) {
+        GEOSGeom_destroy_r(geom_ctx(), piece);
+        return DM_ENOMEM;
+    }
+    idx->tiles[idx->ntiles].div = d;
+    idx->tiles[idx->ntiles++].piece = piece;
+    return 0;
+}
+
+/* Cuts g (consumed) into pieces of at most TILE_VERTICES vertices. */
+static int subdivide(boundary_index_t *idx, const div_entry_t *d, GEOSGeometry *g, int depth)
+{
+    GEOSContextHandle_t h = geom_ctx();
+    if (GEOSisEmpty_r(h, g) == 1) {
+        GEOSGeom_destroy_r(h, g);
+        return 0;
+    }
+    if (GEOSGetNumCoordinates_r(h, g) <= TILE_VERTICES || depth >= 12)
+        return add_tile(idx, d, g);
+    double x0, y0, x1, y1;
+    GEOSGeom_getXMin_r(h, g, &x0), GEOSGeom_getYMin_r(h, g, &y0);
+    GEOSGeom_getXMax_r(h, g, &x1), GEOSGeom_getYMax_r(h, g, &y1);
+    GEOSGeometry *a, *b;
+    if (x1 - x0 >= y1 - y0) {
+        double xm = (x0 + x1) / 2;
+        a = GEOSClipByRect_r(h, g, x0, y0, xm, y1);
+        b = GEOSClipByRect_r(h, g, xm, y0, x1, y1);
+    } else {
+        double ym = (y0 + y1) / 2;
+        a = GEOSClipByRect_r(h, g, x0, y0, x1, ym);
+        b = GEOSClipByRect_r(h, g, x0, ym, x1, y1);
+    }
+    GEOSGeom_destroy_r(h, g);
+    int rc = 0;
+    if (a)
+        rc = subdivide(idx, d, a, depth + 1);
+    if (b)
+        rc = rc ? (GEOSGeom_destroy_r(h, b), rc) : subdivide(idx, d, b, depth + 1);
+    return rc;
 }
 
 static char *dup0(const char *s) { return strdup(s ? s : ""); }
@@ -161,6 +214,12 @@ int boundary_index_build(store_t *s, boundary_index_t **out, dm_error *err)
     }
     GEOSContextHandle_t h = geom_ctx();
     idx->div_tree = build_tree(h, idx->divs, idx->ndivs, sizeof *idx->divs, offsetof(div_entry_t, geom));
+    for (size_t i = 0; i < idx->ndivs; i++)
+        if (subdivide(idx, &idx->divs[i], GEOSGeom_clone_r(h, idx->divs[i].geom), 0)) {
+            boundary_index_free(idx);
+            return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+        }
+    idx->tile_tree = build_tree(h, idx->tiles, idx->ntiles, sizeof *idx->tiles, offsetof(tile_t, piece));
     idx->line_tree = build_tree(h, idx->lines, idx->nlines, sizeof *idx->lines, offsetof(line_entry_t, geom));
     idx->marker_tree = build_tree(h, idx->markers, idx->nmarkers, sizeof *idx->markers, offsetof(marker_entry_t, pt));
     *out = idx;
@@ -174,6 +233,11 @@ void boundary_index_free(boundary_index_t *idx)
     GEOSContextHandle_t h = geom_ctx();
     if (idx->div_tree)
         GEOSSTRtree_destroy_r(h, idx->div_tree);
+    if (idx->tile_tree)
+        GEOSSTRtree_destroy_r(h, idx->tile_tree);
+    for (size_t i = 0; i < idx->ntiles; i++)
+        GEOSGeom_destroy_r(h, idx->tiles[i].piece);
+    free(idx->tiles);
     if (idx->line_tree)
         GEOSSTRtree_destroy_r(h, idx->line_tree);
     if (idx->marker_tree)
@@ -228,6 +292,57 @@ static void query_rect(GEOSSTRtree *t, double x0, double y0, double x1, double y
     if (r) {
         GEOSSTRtree_query_r(h, t, r, on_found, f);
         GEOSGeom_destroy_r(h, r);
+    }
+}
+
+static int cmp_ptr(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t) * (void *const *)a, y = (uintptr_t) * (void *const *)b;
+    return (x > y) - (x < y);
+}
+
+static void query_line_parts(GEOSSTRtree *t, const GEOSGeometry *line, found_t *f)
+{
+    GEOSContextHandle_t h = geom_ctx();
+    const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, line);
+    unsigned n = 0;
+    if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &n))
+        return;
+    double px = 0, py = 0;
+    for (unsigned i = 0; i < n; i++) {
+        double x, y;
+        GEOSCoordSeq_getXY_r(h, cs, i, &x, &y);
+        if (i)
+            query_rect(t, fmin(px, x), fmin(py, y), fmax(px, x), fmax(py, y), f);
+        px = x, py = y;
+    }
+}
+
+/* Candidates of tree near g: for lines, segment by segment (a diagonal road's
+ * envelope holds many units it never comes near), else g's envelope. Sorted,
+ * without duplicates. */
+static void query_near(GEOSSTRtree *t, const GEOSGeometry *g, found_t *f)
+{
+    GEOSContextHandle_t h = geom_ctx();
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_LINESTRING)
+        query_line_parts(t, g, f);
+    else if (type == GEOS_MULTILINESTRING)
+        for (int i = 0; i < GEOSGetNumGeometries_r(h, g); i++)
+            query_line_parts(t, GEOSGetGeometryN_r(h, g, i), f);
+    else {
+        double x0, y0, x1, y1;
+        GEOSGeom_getXMin_r(h, g, &x0), GEOSGeom_getYMin_r(h, g, &y0);
+        GEOSGeom_getXMax_r(h, g, &x1), GEOSGeom_getYMax_r(h, g, &y1);
+        query_rect(t, x0, y0, x1, y1, f);
+    }
+    if (f->n > 1) {
+        qsort(f->items, f->n, sizeof *f->items, cmp_ptr);
+        size_t k = 1;
+        for (size_t i = 1; i < f->n; i++)
+            if (f->items[i] != f->items[k - 1])
+                f->items[k++] = f->items[i];
+        f->n = k;
     }
 }
 
@@ -412,60 +527,70 @@ int boundary_check(const boundary_index_t *idx, const GEOSGeometry *g, const bou
     double ex, ey;
     metric_degrees((y0 + y1) / 2, 1.0, &ex, &ey); /* clip rectangles 1 m larger than the geometry */
 
-    /* Divisions at every level. */
+    /* The query geometry prepared once: an intersects test per candidate is
+     * then an indexed segment test instead of a full relate (it is ours and
+     * used by this thread only, so lazy indexing is safe). */
+    const GEOSPreparedGeometry *pg = GEOSPrepare_r(h, g);
+    if (!pg)
+        return dm_error_set(err, DM_EGEOM, "geometry", "cannot prepare the geometry: %s", geom_last_error());
+
+    /* Divisions at every level, summed over their tiles. */
     found_t f = {0};
-    query_rect(idx->div_tree, x0, y0, x1, y1, &f);
+    query_near(idx->tile_tree, g, &f);
     r->divisions = calloc(f.n ? f.n : 1, sizeof *r->divisions);
     if (!r->divisions) {
         free(f.items);
+        GEOSPreparedGeom_destroy_r(h, pg);
         return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
     }
     for (size_t i = 0; i < f.n; i++) {
-        const div_entry_t *d = f.items[i];
-        if (!valid_on(&d->pub, date))
+        const tile_t *t = f.items[i];
+        if (!valid_on(&t->div->pub, date) || GEOSPreparedIntersects_r(h, pg, t->piece) != 1)
             continue;
-        GEOSGeometry *clip = GEOSClipByRect_r(h, d->geom, x0 - ex, y0 - ey, x1 + ex, y1 + ey);
-        if (!clip)
-            continue;
-        double measure = 0;
-        int hit = 0;
-        if (GEOSIntersects_r(h, clip, g) == 1) {
-            if (dim == 0)
-                hit = 1, measure = 1;
-            else {
-                GEOSGeometry *in = GEOSIntersection_r(h, g, clip);
-                if (in) {
-                    measure = dim == 1 ? geom_length_m(in) : metric_area_m2(in);
-                    hit = measure > 0;
-                    GEOSGeom_destroy_r(h, in);
-                }
-            }
+        double measure = 1;
+        if (dim > 0) {
+            GEOSGeometry *in = GEOSIntersection_r(h, g, t->piece);
+            measure = in ? (dim == 1 ? geom_length_m(in) : metric_area_m2(in)) : 0;
+            if (in)
+                GEOSGeom_destroy_r(h, in);
+            if (!(measure > 0))
+                continue;
         }
-        GEOSGeom_destroy_r(h, clip);
-        if (!hit)
-            continue;
-        check_division_t *cd = &r->divisions[r->ndivisions++];
-        cd->div = &d->pub;
+        check_division_t *cd = NULL;
+        for (size_t k = 0; k < r->ndivisions && !cd; k++)
+            if (r->divisions[k].div == &t->div->pub)
+                cd = &r->divisions[k];
+        if (!cd) {
+            cd = &r->divisions[r->ndivisions++];
+            cd->div = &t->div->pub;
+        }
         if (dim == 1)
-            cd->length_m = measure, cd->share = r->length_m > 0 ? measure / r->length_m : 0;
+            cd->length_m += measure;
         else if (dim == 2)
-            cd->area_m2 = measure, cd->share = r->area_m2 > 0 ? measure / r->area_m2 : 0;
+            cd->area_m2 += measure;
+    }
+    free(f.items);
+    for (size_t k = 0; k < r->ndivisions; k++) {
+        check_division_t *cd = &r->divisions[k];
+        if (dim == 1)
+            cd->share = r->length_m > 0 ? cd->length_m / r->length_m : 0;
+        else if (dim == 2)
+            cd->share = r->area_m2 > 0 ? cd->area_m2 / r->area_m2 : 0;
         else
             cd->share = 1;
     }
-    free(f.items);
     qsort(r->divisions, r->ndivisions, sizeof *r->divisions, cmp_div);
 
     /* Boundary lines met, with the points where they are met. */
     found_t fl = {0};
-    query_rect(idx->line_tree, x0, y0, x1, y1, &fl);
+    query_near(idx->line_tree, g, &fl);
     r->crossings = calloc(fl.n ? fl.n : 1, sizeof *r->crossings);
     for (size_t i = 0; r->crossings && i < fl.n; i++) {
         const line_entry_t *l = fl.items[i];
         GEOSGeometry *clip = GEOSClipByRect_r(h, l->geom, x0 - ex, y0 - ey, x1 + ex, y1 + ey);
         if (!clip)
             continue;
-        GEOSGeometry *at = GEOSIntersects_r(h, clip, g) == 1 ? GEOSIntersection_r(h, g, clip) : NULL;
+        GEOSGeometry *at = GEOSPreparedIntersects_r(h, pg, clip) == 1 ? GEOSIntersection_r(h, g, clip) : NULL;
         GEOSGeom_destroy_r(h, clip);
         if (!at)
             continue;
@@ -479,6 +604,7 @@ int boundary_check(const boundary_index_t *idx, const GEOSGeometry *g, const bou
         c->npoints = GEOSGetNumGeometries_r(h, at);
     }
     free(fl.items);
+    GEOSPreparedGeom_destroy_r(h, pg);
     if (r->ncrossings)
         qsort(r->crossings, r->ncrossings, sizeof *r->crossings, cmp_crossing);
 

@@ -277,6 +277,7 @@ int boundary_qa(store_t *s, const boundary_qa_opts_t *opt, boundary_qa_result_t 
 
     /* Overlaps between siblings, through an STRtree of their outlines. */
     GEOSSTRtree *tree = GEOSSTRtree_create_r(h, 10);
+    const GEOSPreparedGeometry *pparent = plocal ? GEOSPrepare_r(h, plocal) : NULL;
     GEOSGeometry **parts = calloc(c.n ? c.n : 1, sizeof *parts);
     size_t nparts = 0;
     for (size_t i = 0; !rc && i < c.n; i++)
@@ -291,9 +292,10 @@ int boundary_qa(store_t *s, const boundary_qa_opts_t *opt, boundary_qa_result_t 
             continue;
         cand_t cand = {.base = c.v};
         GEOSSTRtree_query_r(h, tree, a->local, on_cand, &cand);
+        const GEOSPreparedGeometry *pa = cand.n > 1 ? GEOSPrepare_r(h, a->local) : NULL;
         for (size_t k = 0; k < cand.n; k++) {
             child_t *b = &c.v[cand.idx[k]];
-            if (strcmp(b->code, a->code) <= 0 || GEOSIntersects_r(h, a->local, b->local) != 1)
+            if (strcmp(b->code, a->code) <= 0 || !pa || GEOSPreparedIntersects_r(h, pa, b->local) != 1)
                 continue;
             char what[160];
             snprintf(what, sizeof what, "%s and %s overlap", a->name, b->name);
@@ -301,11 +303,24 @@ int boundary_qa(store_t *s, const boundary_qa_opts_t *opt, boundary_qa_result_t 
                           r);
         }
         free(cand.idx);
-        /* Pieces of the child outside its parent. */
+        if (pa)
+            GEOSPreparedGeom_destroy_r(h, pa);
+        /* Pieces of the child outside its parent: most children are covered
+         * (one prepared test); for the others only the part of the parent
+         * near the child takes part in the difference. */
+        if (pparent && GEOSPreparedCovers_r(h, pparent, a->local) == 1)
+            continue;
+        double cx0, cy0, cx1, cy1;
+        GEOSGeom_getXMin_r(h, a->local, &cx0), GEOSGeom_getYMin_r(h, a->local, &cy0);
+        GEOSGeom_getXMax_r(h, a->local, &cx1), GEOSGeom_getYMax_r(h, a->local, &cy1);
+        GEOSGeometry *near = GEOSClipByRect_r(h, plocal, cx0 - 1, cy0 - 1, cx1 + 1, cy1 + 1);
         char what[160];
         snprintf(what, sizeof what, "%s extends outside %s", a->name, parent.name);
-        record_pieces(h, fr, GEOSDifference_r(h, a->local, plocal), tol, QA_OUTSIDE_PARENT, a->code, parent.code,
-                      what, r);
+        if (near) {
+            record_pieces(h, fr, GEOSDifference_r(h, a->local, near), tol, QA_OUTSIDE_PARENT, a->code, parent.code,
+                          what, r);
+            GEOSGeom_destroy_r(h, near);
+        }
     }
 
     /* What of the parent no child covers. */
@@ -360,6 +375,8 @@ int boundary_qa(store_t *s, const boundary_qa_opts_t *opt, boundary_qa_result_t 
             GEOSGeom_destroy_r(h, uni);
     }
     GEOSSTRtree_destroy_r(h, tree);
+    if (pparent)
+        GEOSPreparedGeom_destroy_r(h, pparent);
     free(parts);
     for (size_t i = 0; i < c.n; i++) {
         free(c.v[i].name);
