@@ -149,16 +149,51 @@ long store_boundary_sweep(store_t *s, division_level_t level, dm_error *err)
 static const char SQL_LINES[] =
     "SELECT id, level, left_code, right_code, name, line_code, length_m, status, agreement_ref, source, "
     "tolerance_m, AsBinary(geom) FROM boundary_lines WHERE (?1 = 0 OR level = ?1) "
-    "AND (?2 IS NULL OR left_code = ?2 OR right_code = ?2) ORDER BY level, left_code, right_code";
+    "AND (?2 IS NULL OR left_code = ?2 OR right_code = ?2) AND (?3 IS NULL OR status = ?3) "
+    "ORDER BY level, left_code, right_code";
+
+static const char SQL_IMPORT[] =
+    "INSERT INTO boundary_lines(level, left_code, right_code, name, line_code, length_m, status, agreement_ref, "
+    "source, tolerance_m, derived_on, seen, geom) VALUES (?1, ?2, ?3, ?4, ?5, ?6, coalesce(?7, 'unknown'), ?8, "
+    "'imported', NULL, strftime('%Y-%m-%d','now'), 1, GeomFromWKB(?9, 4490)) "
+    "ON CONFLICT (level, left_code, right_code) DO UPDATE SET name = excluded.name, "
+    "line_code = coalesce(excluded.line_code, boundary_lines.line_code), length_m = excluded.length_m, "
+    "status = coalesce(?7, boundary_lines.status), agreement_ref = coalesce(excluded.agreement_ref, "
+    "boundary_lines.agreement_ref), source = 'imported', tolerance_m = NULL, derived_on = excluded.derived_on, "
+    "seen = 1, geom = excluded.geom";
+
+int store_boundary_import(store_t *s, const boundary_line_t *l, dm_error *err)
+{
+    sqlite3_stmt *st = store_prepare_cached(s, SQL_IMPORT, err);
+    if (!st)
+        return DM_EINTERNAL;
+    sqlite3_bind_int(st, 1, (int)l->level);
+    sqlite3_bind_text(st, 2, l->left_code, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, l->right_code, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, l->name, -1, SQLITE_TRANSIENT);
+    store_bind_text(st, 5, l->line_code);
+    sqlite3_bind_double(st, 6, l->length_m);
+    store_bind_text(st, 7, l->status);
+    store_bind_text(st, 8, l->agreement_ref);
+    store_bind_wkb(st, 9, l->wkb, l->wkb_len);
+    return store_step_done(s, st, err, "boundary line");
+}
 
 int store_boundary_lines(store_t *s, division_level_t level, const char *code, store_line_fn fn, void *ctx,
                          dm_error *err)
+{
+    return store_boundary_lines_with_status(s, level, code, NULL, fn, ctx, err);
+}
+
+int store_boundary_lines_with_status(store_t *s, division_level_t level, const char *code, const char *status,
+                                     store_line_fn fn, void *ctx, dm_error *err)
 {
     sqlite3_stmt *st = store_prepare_cached(s, SQL_LINES, err);
     if (!st)
         return DM_EINTERNAL;
     sqlite3_bind_int(st, 1, (int)level);
     store_bind_text(st, 2, code);
+    store_bind_text(st, 3, status);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         boundary_line_t l;

@@ -51,10 +51,17 @@ int store_boundary_mark(store_t *s, division_level_t level, dm_error *err);
 int store_boundary_upsert(store_t *s, const boundary_line_t *l, dm_error *err);
 long store_boundary_sweep(store_t *s, division_level_t level, dm_error *err);
 
-/* Lines of `level` (LEVEL_NONE = all) touching division `code` ("" = any),
- * ordered by level, left, right. */
+/* Lines of `level` (LEVEL_NONE = all) touching division `code` ("" = any)
+ * with `status` (NULL/"" = any), ordered by level, left, right. */
 int store_boundary_lines(store_t *s, division_level_t level, const char *code, store_line_fn fn, void *ctx,
                          dm_error *err);
+int store_boundary_lines_with_status(store_t *s, division_level_t level, const char *code, const char *status,
+                                     store_line_fn fn, void *ctx, dm_error *err);
+
+/* An official line (source "imported"): inserted, or replacing the line of
+ * the same pair and level whatever its source — an official line wins over a
+ * derived one, and deriving again never overwrites it. */
+int store_boundary_import(store_t *s, const boundary_line_t *l, dm_error *err);
 
 /* Sets the 勘定 status of the line between two divisions (any order).
  * DM_ENOTFOUND if there is no such line. */

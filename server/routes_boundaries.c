@@ -1,5 +1,5 @@
 /* routes_boundaries.c — the boundary endpoints:
- *   GET  /boundaries[?level=][&code=]            boundary lines as GeoJSON
+ *   GET  /boundaries[?level=][&code=][&status=]  boundary lines as GeoJSON
  *   POST /boundaries/check                        divisions, lines and markers a geometry touches
  *   GET  /boundaries/markers/audit[?line=][&tolerance_m=][&as_of=]   marker findings
  *   GET  /divisions/qa?parent=[&tolerance_m=][&date=]                topology QA
@@ -99,6 +99,12 @@ static void list_lines(request_t *req, response_t *res)
                        "level must be province, prefecture, county, township or village, got '%s'", lv);
         return;
     }
+    const char *status = request_query(req, "status");
+    if (status && strcmp(status, "agreed") && strcmp(status, "not_agreed") && strcmp(status, "unknown")) {
+        response_error(res, req, 400, "invalid_parameter", "status",
+                       "status must be agreed, not_agreed or unknown, got '%s'", status);
+        return;
+    }
     store_t *s = store_or_error(req, res);
     if (!s)
         return;
@@ -108,7 +114,7 @@ static void list_lines(request_t *req, response_t *res)
         return;
     json_t *features = json_array();
     dm_error e;
-    if (store_boundary_lines(s, level, code, add_line, features, &e)) {
+    if (store_boundary_lines_with_status(s, level, code, status, add_line, features, &e)) {
         json_decref(features);
         response_from_error(res, req, &e);
         return;

@@ -59,13 +59,16 @@ static int group_setup(void **state)
         return -1;
     g_db = t_path(g_dir, "b.sqlite");
     char *hier = t_fixture("hierarchy.geojson"), *markers = t_fixture("boundaries/markers.geojson");
-    char *qa = t_fixture("boundaries/qa.geojson");
+    char *qa = t_fixture("boundaries/qa.geojson"), *official = t_fixture("boundaries/official-lines.geojson");
     int rc = run_ok((const char *const[]){"import", "divisions", hier, "--db", g_db, "--quiet", NULL}) ||
              run_ok((const char *const[]){"import", "divisions", qa, "--db", g_db, "--quiet", NULL}) ||
              run_ok((const char *const[]){"import", "markers", markers, "--db", g_db, "--quiet", NULL}) ||
              run_ok((const char *const[]){"boundaries", "derive", "--db", g_db, "--tolerance-m", "5", NULL}) ||
              run_ok((const char *const[]){"boundaries", "status", "320402", "320404", "agreed", "--agreement",
                                           "常政复〔2005〕12号", "--db", g_db, NULL}) ||
+             /* an official township line, then a second derive that must not overwrite it */
+             run_ok((const char *const[]){"boundaries", "import", official, "--db", g_db, NULL}) ||
+             run_ok((const char *const[]){"boundaries", "derive", "--db", g_db, "--tolerance-m", "5", NULL}) ||
              /* round 4 of line 0204 covered every marker but 0204006Q and 0204008Q */
              run_ok((const char *const[]){"boundaries", "inspect", "--db", g_db, "--line", "0204", "--round", "4",
                                           "--date", "2023-05-01", "--parties", "天宁区;钟楼区", "--marker",
@@ -75,6 +78,7 @@ static int group_setup(void **state)
     free(hier);
     free(markers);
     free(qa);
+    free(official);
     if (rc)
         return -1;
     const char *const extra[] = {"--threads", "2", NULL};
@@ -151,9 +155,48 @@ static void test_lines_of_one_township(void **state)
     assert_int_equal(t_json_len(res.json, "features"), 2);
     assert_string_equal(t_json_str(res.json, "features.0.properties.name"), "雕庄街道—郑陆镇");
     assert_float_equal(t_json_num(res.json, "features.0.properties.length_m"), 4775.2, 0.051);
-    assert_string_equal(t_json_str(res.json, "features.0.properties.status"), "unknown");
+    assert_string_equal(t_json_str(res.json, "features.0.properties.status"), "not_agreed"); /* official file */
     assert_string_equal(t_json_str(res.json, "features.1.properties.name"), "郑陆镇—荷花池街道");
     t_response_free(&res);
+}
+
+/* official-lines.geojson: 郑陆镇—荷花池街道 bends 0.0005° east at 31.025°N
+ * (2772.153 + 2772.164 m by geod) and is agreed; 雕庄街道—郑陆镇 gets
+ * not_agreed without a geometry. Deriving again kept both. */
+static void test_official_lines_and_status_filter(void **state)
+{
+    (void)state;
+    t_response_t res;
+    get_json("/boundaries?status=agreed", 200, &res);
+    assert_int_equal(t_json_len(res.json, "features"), 2);
+    assert_string_equal(t_json_str(res.json, "features.1.properties.name"), "郑陆镇—荷花池街道");
+    assert_string_equal(t_json_str(res.json, "features.1.properties.source"), "imported");
+    assert_string_equal(t_json_str(res.json, "features.1.properties.agreement_ref"), "天钟勘界〔2003〕1号");
+    assert_float_equal(t_json_num(res.json, "features.1.properties.length_m"), 5544.3, 0.051);
+    assert_float_equal(t_json_num(res.json, "features.1.geometry.coordinates.0.1.0"), 120.0005, 1e-9);
+    t_response_free(&res);
+    get_json("/boundaries?level=township&status=not_agreed", 200, &res);
+    assert_int_equal(t_json_len(res.json, "features"), 1);
+    assert_string_equal(t_json_str(res.json, "features.0.properties.name"), "雕庄街道—郑陆镇");
+    assert_string_equal(t_json_str(res.json, "features.0.properties.source"), "derived");
+    t_response_free(&res);
+    get_json("/boundaries?status=maybe", 400, &res);
+    assert_bad(&res, "status", "status must be");
+    t_response_free(&res);
+    /* A bad file changes nothing and says which feature. */
+    char *bad = t_path(g_dir, "bad-lines.geojson");
+    FILE *fp = fopen(bad, "w");
+    assert_non_null(fp);
+    fputs("{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
+          "{\"left_code\":\"320402001\",\"right_code\":\"320402001\"},\"geometry\":null}]}",
+          fp);
+    fclose(fp);
+    t_run_t r;
+    assert_int_equal(T_RUN(&r, "boundaries", "import", bad, "--db", g_db), 0);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "feature 1: a line joins two different divisions of one level"));
+    t_run_free(&r);
+    free(bad);
 }
 
 static void test_lines_bad_parameters(void **state)
@@ -471,6 +514,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_county_line_derived_with_geodesic_length),
         cmocka_unit_test(test_lines_of_one_township),
+        cmocka_unit_test(test_official_lines_and_status_filter),
         cmocka_unit_test(test_lines_bad_parameters),
         cmocka_unit_test(test_road_crossing_two_districts),
         cmocka_unit_test(test_parcel_area_shares_and_road_within_one_district),
