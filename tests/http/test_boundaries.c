@@ -400,6 +400,53 @@ static void test_marker_audit_bad_parameters(void **state)
     t_response_free(&res);
 }
 
+static void test_cli_usage_and_outputs(void **state)
+{
+    (void)state;
+    t_run_t r;
+    assert_int_equal(T_RUN(&r, "boundaries"), 0);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "usage: diming boundaries"));
+    t_run_free(&r);
+    assert_int_equal(T_RUN(&r, "boundaries", "--help"), 0);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "replace-marker NUMBER"));
+    t_run_free(&r);
+    assert_int_equal(T_RUN(&r, "boundaries", "derive", "--level", "hamlet", "--db", g_db), 0);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--level must be"));
+    t_run_free(&r);
+    assert_int_equal(T_RUN(&r, "boundaries", "audit", "--line", "12", "--db", g_db), 0);
+    assert_int_equal(r.status, 2);
+    t_run_free(&r);
+    assert_int_equal(T_RUN(&r, "boundaries", "frobnicate"), 0);
+    assert_int_equal(r.status, 2);
+    t_run_free(&r);
+    assert_int_equal(T_RUN(&r, "divisions", "qa", "--db", g_db), 0);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--parent CODE is required"));
+    t_run_free(&r);
+    assert_int_equal(T_RUN(&r, "divisions", "qa", "--parent", "320499", "--db", g_db), 0);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "no division with code 320499000000"));
+    t_run_free(&r);
+    /* The CLI gives the same findings as the API. */
+    assert_int_equal(T_RUN(&r, "divisions", "qa", "--parent", "320411", "--date", "2024-01-01", "--db", g_db), 0);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "3 findings among 3 divisions under 320411000000 on 2024-01-01 (tolerance 1 m)"));
+    t_run_free(&r);
+    assert_int_equal(T_RUN(&r, "boundaries", "audit", "--line", "0204", "--tolerance-m", "20", "--as-of", "2024-06-01",
+                           "--json", "--db", g_db),
+                     0);
+    assert_int_equal(r.status, 0);
+    json_t *doc = json_loads(r.out, 0, NULL);
+    assert_non_null(doc);
+    assert_int_equal(t_json_int(doc, "summary.off_line"), 1);
+    assert_int_equal(t_json_int(doc, "markers"), 11);
+    json_decref(doc);
+    t_run_free(&r);
+}
+
 /* Runs last: it changes the markers. */
 static void test_replacement_retires_the_old_record(void **state)
 {
@@ -525,6 +572,7 @@ int main(void)
         cmocka_unit_test(test_qa_bad_parameters),
         cmocka_unit_test(test_marker_audit_findings),
         cmocka_unit_test(test_marker_audit_bad_parameters),
+        cmocka_unit_test(test_cli_usage_and_outputs),
         cmocka_unit_test(test_replacement_retires_the_old_record),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
