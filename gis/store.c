@@ -165,7 +165,47 @@ static const char *const migration_v2[] = {
     "CREATE INDEX residential_division ON residential_areas(division_code)",
     NULL};
 
-static const char *const *const migrations[STORE_SCHEMA_VERSION] = {migration_v1, migration_v2};
+/* v3: boundaries (界线, 界桩, 联检) — see gis/store_boundary.h. Boundary lines
+ * derived from the divisions or imported; marker versions (a replaced marker
+ * keeps its record with valid_to); joint inspection rounds and their findings. */
+static const char *const migration_v3[] = {
+    "CREATE TABLE boundary_lines ("
+    " id INTEGER PRIMARY KEY, level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),"
+    " left_code TEXT NOT NULL, right_code TEXT NOT NULL, name TEXT NOT NULL, line_code TEXT,"
+    " length_m REAL, status TEXT NOT NULL DEFAULT 'unknown', agreement_ref TEXT,"
+    " source TEXT NOT NULL DEFAULT 'derived', tolerance_m REAL, derived_on TEXT, seen INTEGER NOT NULL DEFAULT 1,"
+    " UNIQUE (level, left_code, right_code))",
+    "SELECT AddGeometryColumn('boundary_lines', 'geom', 4490, 'MULTILINESTRING', 'XY')",
+    "SELECT CreateSpatialIndex('boundary_lines', 'geom')",
+    "CREATE INDEX boundary_lines_left ON boundary_lines(left_code)",
+    "CREATE INDEX boundary_lines_right ON boundary_lines(right_code)",
+    "CREATE INDEX boundary_lines_code ON boundary_lines(line_code)",
+    "ALTER TABLE markers ADD COLUMN valid_from TEXT",
+    "ALTER TABLE markers ADD COLUMN valid_to TEXT",
+    "ALTER TABLE markers ADD COLUMN replaced_by INTEGER",
+    "CREATE INDEX markers_line ON markers(line_code, number)",
+    "CREATE TABLE inspection_rounds ("
+    " id INTEGER PRIMARY KEY, line_code TEXT NOT NULL, round_no INTEGER NOT NULL, inspected_on TEXT NOT NULL,"
+    " parties TEXT, note TEXT, UNIQUE (line_code, round_no))",
+    "CREATE TABLE inspection_findings ("
+    " round_id INTEGER NOT NULL REFERENCES inspection_rounds(id) ON DELETE CASCADE,"
+    " marker_number TEXT NOT NULL, finding TEXT NOT NULL, note TEXT, UNIQUE (round_id, marker_number))",
+    NULL};
+
+/* v4: change events of divisions over time (DOMAIN.md §6): one row per event
+ * and, for moves of territory, the area that moved from code_from to code_to. */
+static const char *const migration_v4[] = {
+    "CREATE TABLE division_changes ("
+    " id INTEGER PRIMARY KEY, change_date TEXT NOT NULL, kind TEXT NOT NULL, level INTEGER,"
+    " code_from TEXT, name_from TEXT, type_from TEXT, parent_from TEXT,"
+    " code_to TEXT, name_to TEXT, type_to TEXT, parent_to TEXT,"
+    " area_m2 REAL, batch_id INTEGER REFERENCES import_batches(id))",
+    "SELECT AddGeometryColumn('division_changes', 'geom', 4490, 'MULTIPOLYGON', 'XY')",
+    "CREATE INDEX division_changes_date ON division_changes(change_date)",
+    NULL};
+
+static const char *const *const migrations[STORE_SCHEMA_VERSION] = {migration_v1, migration_v2, migration_v3,
+                                                                    migration_v4};
 
 static int sql_error(store_t *s, dm_error *err, int code, const char *what)
 {
@@ -659,6 +699,9 @@ static int read_division(sqlite3_stmt *st, division_t *d)
     }
     return d->name ? 0 : DM_ENOMEM;
 }
+
+/* For the store's other files (storeInt.h): a row of DIV_COLS + geometry. */
+int store_row_division(sqlite3_stmt *st, division_t *d) { return read_division(st, d); }
 
 void division_clear(division_t *d)
 {

@@ -22,7 +22,7 @@
 
 #include "gis/error.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 4
 
 typedef struct store store_t;
 

@@ -19,6 +19,11 @@ int store_migrate_to(store_t *s, int to, dm_error *err);
 sqlite3 *store_sqlite(store_t *s);
 sqlite3_stmt *store_prepare_cached(store_t *s, const char *sql, dm_error *err);
 
+/* Reads a division row selected as "id, code, parent_code, name,
+ * name_original, level, type, urban_rural, code_source, valid_from, valid_to,
+ * batch_id, row_no, AsBinary(geom)" into *d (cleared by division_clear). */
+int store_row_division(sqlite3_stmt *st, division_t *d);
+
 /* Binding helpers: empty strings and negative counts bind as NULL. */
 void store_bind_text(sqlite3_stmt *st, int i, const char *v);
 void store_bind_long(sqlite3_stmt *st, int i, long v);

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gis/boundary.h"
 #include "gis/crs.h"
 #include "gis/date.h"
 #include "gis/divcode.h"
@@ -145,6 +146,7 @@ typedef struct {
     } *divs;
     size_t ndivs, capdivs;
     char valid_from[11];
+    boundary_edition_t *edition; /* divisions with --valid-from: a new edition (gis/boundary.h) */
 } row_ctx_t;
 
 static void row_reset(row_ctx_t *rc)
@@ -523,6 +525,17 @@ static int row_division(row_ctx_t *rc, OGRFeatureH f, int *repaired, dm_error *e
         return 0;
     d.batch_id = rc->rep->batch_id;
     d.row_no = rc->row;
+    if (rc->edition) {
+        /* An edition keeps an unchanged unit's version (the row is skipped) and
+         * closes the version a changed row supersedes before it is inserted. */
+        int same = boundary_edition_row(rc->edition, &d, err);
+        if (same < 0)
+            return same;
+        if (same == 1) {
+            rc->rep->skipped++;
+            return 0;
+        }
+    }
     int r = insert_result(rc, store_insert_division(rc->store, &d, &e), "division", err, &e);
     if (r == 1) {
         if (rc->ndivs == rc->capdivs) {
@@ -1029,6 +1042,9 @@ int import_run(store_t *s, const import_options_t *opt, import_report_t *rep, dm
     if ((rcode = store_batch_begin(s, rep->layer, opt->path, rep->src_srs[0] ? rep->src_srs : NULL, opts_json,
                                    &rep->batch_id, err)))
         goto out;
+    if (opt->layer == LAYER_DIVISIONS && rc.valid_from[0] &&
+        (rcode = boundary_edition_begin(s, rc.valid_from, rep->batch_id, &rc.edition, err)))
+        goto out;
 
     GIntBig total = osm ? -1 : OGR_L_GetFeatureCount(layer, FALSE);
     OGR_L_ResetReading(layer);
@@ -1070,6 +1086,10 @@ int import_run(store_t *s, const import_options_t *opt, import_report_t *rep, dm
     for (size_t i = 0; i < rep->nissues; i++)
         if (rep->issues[i].kind == ISSUE_REJECTED)
             rep->rejected++;
+    /* An edition closes the versions it no longer lists and records the change
+     * events (new, abolished, merged, split, renamed, type change …). */
+    if (rc.edition && (rcode = boundary_edition_finish(rc.edition, NULL, err)))
+        goto out;
     if (opt->layer == LAYER_DIVISIONS)
         parent_check(&rc);
     if (opt->strict && rep->rejected > 0) {
@@ -1105,6 +1125,7 @@ out:
             if (rep->issues[i].kind == ISSUE_REJECTED)
                 rep->rejected++;
     row_reset(&rc);
+    boundary_edition_free(rc.edition);
     free(rc.divs);
     text_normalizer_free(rc.tn);
     crs_transform_free(rc.xf);

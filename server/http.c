@@ -31,6 +31,7 @@ typedef struct snapshot {
     atomic_int refs;
     int64_t data_version;
     division_index_t *divisions;
+    boundary_index_t *boundaries; /* lines, markers, outlines for /boundaries/check */
     double build_seconds;
 } snapshot_t;
 
@@ -56,7 +57,9 @@ struct server {
 };
 
 static const route_t core_routes[];
-static const route_t *const route_tables[] = {core_routes, divisions_routes, NULL};
+/* boundaries_routes before divisions_routes: its /divisions/qa would otherwise
+ * be taken by /divisions/{}. */
+static const route_t *const route_tables[] = {core_routes, boundaries_routes, divisions_routes, NULL};
 
 static double now_s(void)
 {
@@ -95,6 +98,7 @@ static void snapshot_release(snapshot_t *s)
 {
     if (s && atomic_fetch_sub(&s->refs, 1) == 1) {
         division_index_free(s->divisions);
+        boundary_index_free(s->boundaries);
         free(s);
     }
 }
@@ -118,12 +122,18 @@ static int snapshot_build(store_t *st, snapshot_t **out, dm_error *err)
     /* Read the version first: data committed during the build only makes
      * the next check rebuild again, never hides a change. */
     s->data_version = store_data_version(st, err);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = division_index_build(st, &s->divisions, err);
+    if (!rc)
+        rc = boundary_index_build(st, &s->boundaries, err);
     if (rc) {
+        division_index_free(s->divisions);
         free(s);
         return rc;
     }
-    s->build_seconds = division_index_stats(s->divisions).build_seconds;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    s->build_seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     *out = s;
     return 0;
 }
@@ -136,6 +146,7 @@ static snapshot_t *request_snapshot(request_t *req)
 }
 
 const division_index_t *request_divisions(request_t *req) { return request_snapshot(req)->divisions; }
+const boundary_index_t *request_boundaries(request_t *req) { return request_snapshot(req)->boundaries; }
 int64_t request_data_version(request_t *req) { return request_snapshot(req)->data_version; }
 
 division_index_stats_t server_division_stats(server_t *srv)

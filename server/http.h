@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "gis/error.h"
+#include "gis/boundary.h"
 #include "gis/locate.h"
 #include "gis/store.h"
 
@@ -77,6 +78,7 @@ const division_index_t *request_divisions(request_t *req);
 int64_t request_data_version(request_t *req);
 /* Current snapshot's index statistics (for start-up messages and /metrics). */
 division_index_stats_t server_division_stats(server_t *srv);
+const boundary_index_t *request_boundaries(request_t *req);
 
 /* Sets a JSON body (steals the reference to `doc`). */
 void response_json(response_t *res, int status, json_t *doc);

@@ -174,3 +174,70 @@ json_t *feature_collection(json_t *features)
 {
     return json_pack("{s:s,s:o}", "type", "FeatureCollection", "features", features);
 }
+
+json_t *boundary_distance_json(const char *code, const boundary_distance_t *bd)
+{
+    json_t *line = json_null();
+    if (bd->line)
+        line = json_pack("{s:I,s:s,s:s,s:s,s:f}", "id", (json_int_t)bd->line->id, "name", bd->line->name,
+                         "left_code", bd->line->left_code, "right_code", bd->line->right_code, "distance_m",
+                         round(bd->line_distance_m * 10) / 10);
+    return json_pack("{s:s,s:f,s:[ff],s:o}", "code", code, "distance_m", round(bd->distance_m * 10) / 10,
+                     "nearest_point", round(bd->nearest_lon * 1e7) / 1e7, round(bd->nearest_lat * 1e7) / 1e7, "line",
+                     line);
+}
+
+json_t *boundary_audit_json(const boundary_audit_result_t *r, const boundary_audit_opts_t *o)
+{
+    json_t *features = json_array(), *summary = json_object();
+    for (size_t i = 0; i < r->n; i++) {
+        const audit_finding_t *f = &r->findings[i];
+        json_t *props = json_pack("{s:s,s:s,s:s,s:s}", "kind", audit_kind_name(f->kind), "number", f->number,
+                                  "line_code", f->line_code, "reason", f->reason);
+        json_object_set_new(props, "distance_m",
+                            isfinite(f->distance_m) ? json_real(round(f->distance_m * 10) / 10) : json_null());
+        json_t *geom = isfinite(f->lon) ? json_pack("{s:s,s:[ff]}", "type", "Point", "coordinates",
+                                                    round(f->lon * 1e7) / 1e7, round(f->lat * 1e7) / 1e7)
+                                        : json_null();
+        json_array_append_new(features, json_pack("{s:s,s:o,s:o}", "type", "Feature", "properties", props,
+                                                  "geometry", geom));
+        const char *k = audit_kind_name(f->kind);
+        json_object_set_new(summary, k, json_integer(json_integer_value(json_object_get(summary, k)) + 1));
+    }
+    json_t *doc = feature_collection(features);
+    json_object_set_new(doc, "line", o->line_code && *o->line_code ? json_string(o->line_code) : json_null());
+    json_object_set_new(doc, "tolerance_m", json_real(o->tolerance_m));
+    json_object_set_new(doc, "as_of", json_string(o->as_of ? o->as_of : ""));
+    json_object_set_new(doc, "markers", json_integer(r->markers));
+    json_object_set_new(doc, "lines", json_integer(r->lines));
+    json_object_set_new(doc, "summary", summary);
+    return doc;
+}
+
+json_t *boundary_qa_json(const boundary_qa_result_t *r, const char *parent, const char *date, double tolerance_m)
+{
+    json_t *features = json_array(), *summary = json_object();
+    for (size_t i = 0; i < r->n; i++) {
+        const qa_finding_t *f = &r->findings[i];
+        json_t *codes = json_array();
+        if (f->code_a[0])
+            json_array_append_new(codes, json_string(f->code_a));
+        if (f->code_b[0])
+            json_array_append_new(codes, json_string(f->code_b));
+        json_t *props = json_pack("{s:s,s:o,s:s}", "kind", qa_kind_name(f->kind), "codes", codes, "reason", f->reason);
+        json_object_set_new(props, "area_m2", isfinite(f->area_m2) ? json_real(round(f->area_m2 * 10) / 10) : json_null());
+        json_array_append_new(features, json_pack("{s:s,s:o,s:o}", "type", "Feature", "properties", props, "geometry",
+                                                  f->geom ? geojson_geometry(f->geom) : json_null()));
+        const char *k = qa_kind_name(f->kind);
+        json_object_set_new(summary, k, json_integer(json_integer_value(json_object_get(summary, k)) + 1));
+    }
+    json_t *doc = feature_collection(features);
+    json_object_set_new(doc, "parent", json_string(parent));
+    json_object_set_new(doc, "date", json_string(date));
+    json_object_set_new(doc, "tolerance_m", json_real(tolerance_m));
+    json_object_set_new(doc, "children", json_integer(r->children));
+    json_object_set_new(doc, "parent_area_m2", json_real(round(r->parent_area_m2)));
+    json_object_set_new(doc, "children_area_m2", json_real(round(r->children_area_m2)));
+    json_object_set_new(doc, "summary", summary);
+    return doc;
+}

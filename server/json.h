@@ -9,6 +9,7 @@
 #include <geos_c.h>
 #include <jansson.h>
 
+#include "gis/boundary.h"
 #include "gis/locate.h"
 #include "gis/store.h"
 
@@ -28,6 +29,17 @@ json_t *division_feature(const division_t *d);
  * locate answer), appended as text. */
 struct jsonw;
 void division_entry_feature_write(struct jsonw *w, const division_entry_t *e);
+
+/* {"code", "distance_m", "nearest_point", "line": {…} | null} for locate. */
+json_t *boundary_distance_json(const char *code, const boundary_distance_t *bd);
+
+/* The marker audit as a FeatureCollection of findings (Point geometry, null
+ * for sequence gaps) with "summary": {kind: count}, "markers", "lines". */
+json_t *boundary_audit_json(const boundary_audit_result_t *r, const boundary_audit_opts_t *o);
+
+/* The topology QA as a FeatureCollection of findings (geometry null for
+ * code findings) with the parent, counts and areas. */
+json_t *boundary_qa_json(const boundary_qa_result_t *r, const char *parent, const char *date, double tolerance_m);
 
 /* A FeatureCollection holding `features` (reference stolen). */
 json_t *feature_collection(json_t *features);

@@ -26,6 +26,8 @@ static void usage(FILE *out)
             "commands:\n"
             "  import <layer> FILE   load a Shapefile, GeoJSON, GeoPackage, CSV or OSM file into the database\n"
             "                        (layers: divisions markers names facilities residential roads)\n"
+            "  boundaries <sub>      boundary lines, marker audit, joint inspections (derive, status, audit, …)\n"
+            "  divisions qa          topology QA of divisions: gaps, overlaps, children outside parent, codes\n"
             "  serve                 answer HTTP requests (GeoJSON) on 127.0.0.1:8080\n"
             "  backup --out FILE     copy the database while it is in use\n"
             "  check                 check the database (integrity, schema, spatial indexes)\n"
@@ -44,6 +46,10 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "import") == 0)
         return cmd_import(argc - 1, argv + 1);
+    if (strcmp(cmd, "boundaries") == 0)
+        return cmd_boundaries(argc - 1, argv + 1);
+    if (strcmp(cmd, "divisions") == 0)
+        return cmd_divisions(argc - 1, argv + 1);
     if (strcmp(cmd, "serve") == 0)
         return cmd_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "backup") == 0)

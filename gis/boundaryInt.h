@@ -1,0 +1,48 @@
+/* boundaryInt.h — internals shared by the files of the boundary module
+ * (gis/boundary_*.c) and its tests: the local metric frame.
+ *
+ * A metric frame is a transverse Mercator projection on the CGCS2000
+ * ellipsoid (a = 6378137, 1/f = 298.257222101) through PROJ, centred on a
+ * point rounded to 0.1°, so that distances and areas near the centre are in
+ * metres with a scale error under 1e-5 within 25 km. Frames are cached per
+ * thread (PROJ objects must not be shared between threads) and freed when the
+ * thread exits; a frame pointer is valid on the calling thread until its next
+ * metric_frame call. */
+#ifndef DIMING_BOUNDARY_INT_H
+#define DIMING_BOUNDARY_INT_H
+
+#include <geos_c.h>
+
+typedef struct metric_frame metric_frame_t;
+
+/* The calling thread's frame for a region centred at (lon, lat); NULL if PROJ
+ * failed (it does not for valid lon/lat). */
+const metric_frame_t *metric_frame(double lon, double lat);
+
+/* lon/lat → metres (x east, y north) in the frame, and back. */
+void metric_fwd(const metric_frame_t *f, double lon, double lat, double *x, double *y);
+void metric_inv(const metric_frame_t *f, double x, double y, double *lon, double *lat);
+
+/* New geometry with every coordinate projected (to_local) or unprojected. */
+GEOSGeometry *metric_to_local(const metric_frame_t *f, const GEOSGeometry *g);
+GEOSGeometry *metric_to_lonlat(const metric_frame_t *f, const GEOSGeometry *g);
+
+/* Area in m² of a lon/lat geometry, in the frame of its own centre. */
+double metric_area_m2(const GEOSGeometry *g);
+
+/* Distance in metres between two lon/lat geometries (in the frame of the
+ * first's centre); *pa and *pb (optional) receive the nearest points, lon/lat. */
+double metric_distance_m(const GEOSGeometry *a, const GEOSGeometry *b, double *pa_lon, double *pa_lat,
+                         double *pb_lon, double *pb_lat);
+
+/* Distance in metres from (lon, lat) to g: the nearest point in degrees
+ * gives a geodesic upper bound D0, then the part of g within D0 is measured
+ * exactly in a frame centred on the point. nlon and nlat (optional) receive the
+ * nearest point of g. NAN if g is empty. */
+double metric_point_distance_m(const GEOSGeometry *g, double lon, double lat, double *nlon, double *nlat);
+
+/* Degrees of longitude and latitude spanned by `m` metres at latitude lat
+ * (for search rectangles; generous by 1 %). */
+void metric_degrees(double lat, double m, double *dlon, double *dlat);
+
+#endif

@@ -1,0 +1,362 @@
+/* boundary_audit.c — the marker (界桩) audit of DOMAIN.md §7; see boundary.h.
+ *
+ * Rules and where they come from:
+ *  - numbering, GB/T 17796-2009: each line is one numbering unit; the number
+ *    is 8 characters, 4-digit line code + 3-digit sequence from 001 + a type
+ *    letter: Q single (单立), A/B same-number pair (同号双立), C/D/E
+ *    same-number triple (同号三立). Hence: format, line code of the number
+ *    against the marker's line, duplicates, gaps in the sequence, pairs that
+ *    are not exactly A+B, triples that are not exactly C+D+E, Q mixed with
+ *    pair/triple letters on one sequence number;
+ *  - position: a marker fixes the line (《行政区域界线管理条例》第五条), so it
+ *    must lie within tolerance_m of the line carrying its line code (when a
+ *    code is used by two lines — our county scheme is unique only within a
+ *    prefecture — the nearer one counts);
+ *  - status: damaged or missing markers are findings (第六条: repaired by the
+ *    party named in the agreement);
+ *  - inspection: every line is jointly inspected every 5 years
+ *    (《省级行政区域界线联合检查实施办法》, 民政部令第28号, 第六条): a marker whose
+ *    last inspection is older than that is overdue, and a marker the line's
+ *    last recorded round has no finding for was not covered by it.
+ * Sequence order along the line and the side of A/B markers are not checked
+ * yet. */
+#include "gis/boundary.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gis/boundaryInt.h"
+#include "gis/date.h"
+#include "gis/geom.h"
+
+static const char *const KIND_NAMES[AUDIT__COUNT] = {
+    [AUDIT_NUMBER_FORMAT] = "number_format",       [AUDIT_LINE_MISMATCH] = "line_mismatch",
+    [AUDIT_NO_LINE] = "no_line",                   [AUDIT_OFF_LINE] = "off_line",
+    [AUDIT_DUPLICATE] = "duplicate",               [AUDIT_SEQUENCE_GAP] = "sequence_gap",
+    [AUDIT_PAIR_INCOMPLETE] = "pair_incomplete",   [AUDIT_TRIPLE_INCOMPLETE] = "triple_incomplete",
+    [AUDIT_MIXED_TYPES] = "mixed_types",           [AUDIT_INSPECTION_OVERDUE] = "inspection_overdue",
+    [AUDIT_DAMAGED] = "damaged",                   [AUDIT_MISSING] = "missing",
+    [AUDIT_NOT_COVERED] = "not_covered_by_last_round",
+};
+
+const char *audit_kind_name(audit_kind_t k) { return k < AUDIT__COUNT ? KIND_NAMES[k] : "?"; }
+
+int boundary_marker_number_parse(const char *number, char line[5], int *seq, char *letter, dm_error *err)
+{
+    size_t n = number ? strlen(number) : 0;
+    int ok = n == 8;
+    for (size_t i = 0; ok && i < 7; i++)
+        ok = isdigit((unsigned char)number[i]);
+    ok = ok && strchr("QABCDE", number[7]) && number[7];
+    if (!ok)
+        return dm_error_set(err, DM_EINVAL, "number",
+                            "marker number '%s' is not LLLLSSSX (4-digit line code, 3-digit sequence, type letter "
+                            "Q, A/B or C/D/E; GB/T 17796-2009)",
+                            number ? number : "");
+    memcpy(line, number, 4);
+    line[4] = '\0';
+    *seq = (number[4] - '0') * 100 + (number[5] - '0') * 10 + (number[6] - '0');
+    *letter = number[7];
+    if (*seq == 0)
+        return dm_error_set(err, DM_EINVAL, "number", "marker number '%s' has sequence 000 (numbering starts at 001)",
+                            number);
+    return 0;
+}
+
+static audit_finding_t *add(boundary_audit_result_t *r, audit_kind_t kind, const char *number, const char *line,
+                            double lon, double lat)
+{
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 64;
+        audit_finding_t *f = realloc(r->findings, cap * sizeof *f);
+        if (!f)
+            return NULL;
+        r->findings = f;
+        r->cap = cap;
+    }
+    audit_finding_t *f = &r->findings[r->n++];
+    memset(f, 0, sizeof *f);
+    f->kind = kind;
+    snprintf(f->number, sizeof f->number, "%s", number ? number : "");
+    snprintf(f->line_code, sizeof f->line_code, "%s", line ? line : "");
+    f->lon = lon;
+    f->lat = lat;
+    f->distance_m = NAN;
+    return f;
+}
+
+void boundary_audit_result_clear(boundary_audit_result_t *r)
+{
+    if (!r)
+        return;
+    free(r->findings);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- what the audit reads ------------------------------------------------------ */
+
+typedef struct {
+    char code[8];
+    GEOSGeometry *geom;
+} aline_t;
+
+typedef struct {
+    int64_t id;
+    char number[32], line[16], status[16], inspected[11];
+    double lon, lat;
+    int parsed, seq;
+    char letter;
+} amarker_t;
+
+typedef struct {
+    aline_t *lines;
+    size_t nlines, caplines;
+    amarker_t *markers;
+    size_t nmarkers, capmarkers;
+    dm_error *err;
+} audit_data_t;
+
+static int read_line(const boundary_line_t *l, void *ctx)
+{
+    audit_data_t *a = ctx;
+    if (!l->line_code || !*l->line_code)
+        return 0;
+    if (a->nlines == a->caplines) {
+        size_t cap = a->caplines ? a->caplines * 2 : 64;
+        aline_t *p = realloc(a->lines, cap * sizeof *p);
+        if (!p)
+            return dm_error_set(a->err, DM_ENOMEM, NULL, "out of memory");
+        a->lines = p;
+        a->caplines = cap;
+    }
+    GEOSGeometry *g = geom_from_wkb(l->wkb, l->wkb_len, a->err);
+    if (!g)
+        return DM_EGEOM;
+    aline_t *e = &a->lines[a->nlines++];
+    snprintf(e->code, sizeof e->code, "%s", l->line_code);
+    e->geom = g;
+    return 0;
+}
+
+static int read_marker(const marker_rec_t *m, void *ctx)
+{
+    audit_data_t *a = ctx;
+    if (a->nmarkers == a->capmarkers) {
+        size_t cap = a->capmarkers ? a->capmarkers * 2 : 256;
+        amarker_t *p = realloc(a->markers, cap * sizeof *p);
+        if (!p)
+            return dm_error_set(a->err, DM_ENOMEM, NULL, "out of memory");
+        a->markers = p;
+        a->capmarkers = cap;
+    }
+    amarker_t *e = &a->markers[a->nmarkers++];
+    memset(e, 0, sizeof *e);
+    e->id = m->id;
+    snprintf(e->number, sizeof e->number, "%s", m->number ? m->number : "");
+    snprintf(e->line, sizeof e->line, "%s", m->line_code ? m->line_code : "");
+    snprintf(e->status, sizeof e->status, "%s", m->status ? m->status : "");
+    snprintf(e->inspected, sizeof e->inspected, "%s", m->inspected_on ? m->inspected_on : "");
+    e->lon = m->lon;
+    e->lat = m->lat;
+    char line[5];
+    e->parsed = boundary_marker_number_parse(e->number, line, &e->seq, &e->letter, NULL) == 0;
+    return 0;
+}
+
+static int cmp_marker(const void *a, const void *b)
+{
+    const amarker_t *x = a, *y = b;
+    int c = strcmp(x->line, y->line);
+    if (c)
+        return c;
+    if (x->seq != y->seq)
+        return x->seq - y->seq;
+    c = x->letter - y->letter;
+    return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+/* The date `years` before `date` (YYYY-MM-DD; 29 February → 28 February). */
+static void years_before(const char *date, int years, char out[11])
+{
+    int y = atoi(date) - years;
+    if (y < 0 || y > 9999)
+        y = 0;
+    snprintf(out, 11, "%04d%.6s", y, date + 4);
+    if (strcmp(out + 5, "02-29") == 0)
+        out[9] = '8';
+}
+
+/* ---- the audit ---------------------------------------------------------------------- */
+
+static int audit_line_group(store_t *s, const audit_data_t *a, size_t from, size_t to, const boundary_audit_opts_t *o,
+                            const char *overdue_before, boundary_audit_result_t *r, dm_error *err)
+{
+    const char *line = a->markers[from].line;
+    double tol = o->tolerance_m > 0 ? o->tolerance_m : 50;
+    int has_line = 0;
+    for (size_t k = 0; k < a->nlines; k++)
+        has_line |= strcmp(a->lines[k].code, line) == 0;
+    long round_no;
+    char round_on[11];
+    int64_t round_id;
+    int rc = store_inspection_last(s, line, &round_no, round_on, &round_id, err);
+    if (rc)
+        return rc;
+
+    int max_seq = 0;
+    for (size_t i = from; i < to; i++) {
+        const amarker_t *m = &a->markers[i];
+        audit_finding_t *f;
+        if (!m->parsed) {
+            if ((f = add(r, AUDIT_NUMBER_FORMAT, m->number, line, m->lon, m->lat)))
+                snprintf(f->reason, sizeof f->reason,
+                         "number %s is not LLLLSSSX: 4-digit line code, 3-digit sequence from 001, type letter "
+                         "Q, A/B or C/D/E (GB/T 17796-2009)",
+                         m->number);
+        } else if (strncmp(m->number, line, 4) != 0 || strlen(line) != 4) {
+            if ((f = add(r, AUDIT_LINE_MISMATCH, m->number, line, m->lon, m->lat)))
+                snprintf(f->reason, sizeof f->reason, "number %s belongs to line %.4s but the marker is on line %s",
+                         m->number, m->number, line);
+        } else if (m->seq > max_seq)
+            max_seq = m->seq;
+
+        if (!has_line) {
+            if ((f = add(r, AUDIT_NO_LINE, m->number, line, m->lon, m->lat)))
+                snprintf(f->reason, sizeof f->reason, "no boundary line has code %s (derive or import the lines)",
+                         line);
+        } else {
+            double best = INFINITY;
+            for (size_t k = 0; k < a->nlines; k++)
+                if (strcmp(a->lines[k].code, line) == 0) {
+                    double d = metric_point_distance_m(a->lines[k].geom, m->lon, m->lat, NULL, NULL);
+                    if (d < best)
+                        best = d;
+                }
+            if (best > tol && (f = add(r, AUDIT_OFF_LINE, m->number, line, m->lon, m->lat))) {
+                f->distance_m = best;
+                snprintf(f->reason, sizeof f->reason, "%.1f m from line %s, more than the tolerance of %g m", best,
+                         line, tol);
+            }
+        }
+        if (strcmp(m->status, "damaged") == 0 && (f = add(r, AUDIT_DAMAGED, m->number, line, m->lon, m->lat)))
+            snprintf(f->reason, sizeof f->reason, "marker reported damaged: to be repaired with both parties present "
+                                                  "(《行政区域界线管理条例》第六条)");
+        if (strcmp(m->status, "missing") == 0 && (f = add(r, AUDIT_MISSING, m->number, line, m->lon, m->lat)))
+            snprintf(f->reason, sizeof f->reason, "marker reported missing: to be restored at its recorded position");
+        if ((!m->inspected[0] || strcmp(m->inspected, overdue_before) < 0) &&
+            (f = add(r, AUDIT_INSPECTION_OVERDUE, m->number, line, m->lon, m->lat)))
+            snprintf(f->reason, sizeof f->reason, "%s%s, more than %d years before %s (民政部令第28号 第六条)",
+                     m->inspected[0] ? "last inspected " : "never inspected", m->inspected,
+                     o->inspection_years > 0 ? o->inspection_years : 5, o->as_of);
+        if (round_no > 0) {
+            int covered = store_inspection_covers(s, round_id, m->number, err);
+            if (covered < 0)
+                return covered;
+            if (!covered && (f = add(r, AUDIT_NOT_COVERED, m->number, line, m->lon, m->lat)))
+                snprintf(f->reason, sizeof f->reason, "round %ld of line %s (%s) has no finding for this marker",
+                         round_no, line, round_on);
+        }
+    }
+
+    /* Per number and per sequence: duplicates, pairs, triples, gaps. */
+    for (size_t i = from; i < to;) {
+        size_t j = i;
+        while (j < to && strcmp(a->markers[j].number, a->markers[i].number) == 0)
+            j++;
+        audit_finding_t *f;
+        if (j - i > 1 && (f = add(r, AUDIT_DUPLICATE, a->markers[i].number, line, a->markers[i].lon, a->markers[i].lat)))
+            snprintf(f->reason, sizeof f->reason, "number %s is on %zu current records", a->markers[i].number, j - i);
+        i = j;
+    }
+    for (size_t i = from; i < to;) {
+        const amarker_t *m = &a->markers[i];
+        size_t j = i;
+        char letters[8] = "";
+        while (j < to && a->markers[j].seq == m->seq) {
+            if (a->markers[j].parsed && !strchr(letters, a->markers[j].letter) && strlen(letters) < 7)
+                strncat(letters, &a->markers[j].letter, 1);
+            j++;
+        }
+        if (m->parsed && strncmp(m->number, line, 4) == 0) {
+            int q = strchr(letters, 'Q') != NULL, ab = strchr(letters, 'A') || strchr(letters, 'B');
+            int cde = strchr(letters, 'C') || strchr(letters, 'D') || strchr(letters, 'E');
+            char base[16];
+            snprintf(base, sizeof base, "%.7s", m->number);
+            audit_finding_t *f;
+            if (q + ab + cde > 1) {
+                if ((f = add(r, AUDIT_MIXED_TYPES, base, line, m->lon, m->lat)))
+                    snprintf(f->reason, sizeof f->reason, "sequence %s carries letters %s: Q, A/B and C/D/E exclude "
+                                                          "each other", base, letters);
+            } else if (ab && !(strchr(letters, 'A') && strchr(letters, 'B'))) {
+                if ((f = add(r, AUDIT_PAIR_INCOMPLETE, base, line, m->lon, m->lat)))
+                    snprintf(f->reason, sizeof f->reason, "同号双立 %s has %s but not %s", base,
+                             strchr(letters, 'A') ? "A" : "B", strchr(letters, 'A') ? "B" : "A");
+            } else if (cde && !(strchr(letters, 'C') && strchr(letters, 'D') && strchr(letters, 'E'))) {
+                if ((f = add(r, AUDIT_TRIPLE_INCOMPLETE, base, line, m->lon, m->lat)))
+                    snprintf(f->reason, sizeof f->reason, "同号三立 %s has only %s of C, D, E", base, letters);
+            }
+        }
+        i = j;
+    }
+    if (strlen(line) == 4) {
+        for (int seq = 1; seq < max_seq; seq++) {
+            int present = 0;
+            for (size_t i = from; i < to && !present; i++)
+                present = a->markers[i].parsed && a->markers[i].seq == seq && strncmp(a->markers[i].number, line, 4) == 0;
+            if (!present) {
+                char num[24];
+                snprintf(num, sizeof num, "%.4s%03d", line, seq % 1000);
+                audit_finding_t *f = add(r, AUDIT_SEQUENCE_GAP, num, line, NAN, NAN);
+                if (f)
+                    snprintf(f->reason, sizeof f->reason, "no marker numbered %s between 001 and %03d", num, max_seq);
+            }
+        }
+    }
+    r->lines++;
+    return 0;
+}
+
+int boundary_audit(store_t *s, const boundary_audit_opts_t *opt, boundary_audit_result_t *r, dm_error *err)
+{
+    memset(r, 0, sizeof *r);
+    boundary_audit_opts_t o = *opt;
+    char today[11], before[11];
+    if (!o.as_of || !*o.as_of) {
+        date_today(today);
+        o.as_of = today;
+    }
+    years_before(o.as_of, o.inspection_years > 0 ? o.inspection_years : 5, before);
+    audit_data_t a = {.err = err};
+    int rc = store_boundary_lines(s, LEVEL_NONE, "", read_line, &a, err);
+    if (!rc)
+        rc = store_markers(s, o.line_code, NULL, read_marker, &a, err);
+    if (!rc && o.line_code && *o.line_code && a.nmarkers == 0) {
+        int known = 0;
+        for (size_t k = 0; k < a.nlines; k++)
+            known |= strcmp(a.lines[k].code, o.line_code) == 0;
+        if (!known)
+            rc = dm_error_set(err, DM_EINVAL, "line", "no boundary line and no marker has line code %s",
+                              o.line_code);
+    }
+    if (!rc) {
+        qsort(a.markers, a.nmarkers, sizeof *a.markers, cmp_marker);
+        r->markers = (long)a.nmarkers;
+        for (size_t i = 0; !rc && i < a.nmarkers;) {
+            size_t j = i;
+            while (j < a.nmarkers && strcmp(a.markers[j].line, a.markers[i].line) == 0)
+                j++;
+            rc = audit_line_group(s, &a, i, j, &o, before, r, err);
+            i = j;
+        }
+    }
+    for (size_t k = 0; k < a.nlines; k++)
+        GEOSGeom_destroy_r(geom_ctx(), a.lines[k].geom);
+    free(a.lines);
+    free(a.markers);
+    if (rc)
+        boundary_audit_result_clear(r);
+    return rc;
+}

@@ -1,0 +1,228 @@
+/* boundary_metric.c — local metric frames (transverse Mercator through PROJ)
+ * for distances and areas in metres; see boundaryInt.h. */
+#include "gis/boundaryInt.h"
+
+#include <math.h>
+#include <proj.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "gis/crs.h"
+#include "gis/geom.h"
+
+#define FRAME_CACHE 8
+#define FRAME_STEP_DEG 0.1
+
+struct metric_frame {
+    PJ *pj;
+    long key_lon, key_lat; /* centre in FRAME_STEP_DEG units */
+    unsigned long last_use;
+};
+
+typedef struct {
+    PJ_CONTEXT *ctx;
+    struct metric_frame frames[FRAME_CACHE];
+    unsigned long clock;
+} frame_cache_t;
+
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void cache_destroy(void *p)
+{
+    frame_cache_t *c = p;
+    for (int i = 0; i < FRAME_CACHE; i++)
+        if (c->frames[i].pj)
+            proj_destroy(c->frames[i].pj);
+    proj_context_destroy(c->ctx);
+    free(c);
+}
+
+static void cache_init(void) { pthread_key_create(&cache_key, cache_destroy); }
+
+const metric_frame_t *metric_frame(double lon, double lat)
+{
+    pthread_once(&cache_once, cache_init);
+    frame_cache_t *c = pthread_getspecific(cache_key);
+    if (!c) {
+        c = calloc(1, sizeof *c);
+        if (!c)
+            return NULL;
+        c->ctx = proj_context_create();
+        pthread_setspecific(cache_key, c);
+    }
+    long klon = lround(lon / FRAME_STEP_DEG), klat = lround(lat / FRAME_STEP_DEG);
+    struct metric_frame *victim = &c->frames[0];
+    for (int i = 0; i < FRAME_CACHE; i++) {
+        struct metric_frame *f = &c->frames[i];
+        if (f->pj && f->key_lon == klon && f->key_lat == klat) {
+            f->last_use = ++c->clock;
+            return f;
+        }
+        if (!f->pj || f->last_use < victim->last_use)
+            victim = f;
+    }
+    if (victim->pj)
+        proj_destroy(victim->pj);
+    /* The string is built from two numbers, never from input text. */
+    char def[192];
+    snprintf(def, sizeof def,
+             "+proj=tmerc +lat_0=%.1f +lon_0=%.1f +k=1 +x_0=0 +y_0=0 +a=6378137 +rf=298.257222101 +units=m",
+             (double)klat * FRAME_STEP_DEG, (double)klon * FRAME_STEP_DEG);
+    victim->pj = proj_create(c->ctx, def);
+    if (!victim->pj)
+        return NULL;
+    victim->key_lon = klon;
+    victim->key_lat = klat;
+    victim->last_use = ++c->clock;
+    return victim;
+}
+
+void metric_fwd(const metric_frame_t *f, double lon, double lat, double *x, double *y)
+{
+    PJ_COORD in = proj_coord(proj_torad(lon), proj_torad(lat), 0, 0);
+    PJ_COORD out = proj_trans(f->pj, PJ_FWD, in);
+    *x = out.xy.x;
+    *y = out.xy.y;
+}
+
+void metric_inv(const metric_frame_t *f, double x, double y, double *lon, double *lat)
+{
+    PJ_COORD in = proj_coord(x, y, 0, 0);
+    PJ_COORD out = proj_trans(f->pj, PJ_INV, in);
+    *lon = proj_todeg(out.lp.lam);
+    *lat = proj_todeg(out.lp.phi);
+}
+
+static int fwd_cb(double *x, double *y, void *ud)
+{
+    metric_fwd(ud, *x, *y, x, y);
+    return 1;
+}
+
+static int inv_cb(double *x, double *y, void *ud)
+{
+    metric_inv(ud, *x, *y, x, y);
+    return 1;
+}
+
+/* Segments are straight in lon/lat (RFC 7946 §3.1.1); projected, a long one
+ * would become a chord of the curve it really is (0.2 m off over 4 km at
+ * 31°N). Densifying to 0.001° (about 100 m) first keeps that under 1 mm. */
+#define DENSIFY_DEG 0.001
+
+GEOSGeometry *metric_to_local(const metric_frame_t *f, const GEOSGeometry *g)
+{
+    GEOSContextHandle_t h = geom_ctx();
+    if (GEOSGeom_getDimensions_r(h, g) == 0)
+        return GEOSGeom_transformXY_r(h, g, fwd_cb, (void *)f);
+    GEOSGeometry *dense = GEOSDensify_r(h, g, DENSIFY_DEG);
+    if (!dense)
+        return NULL;
+    GEOSGeometry *res = GEOSGeom_transformXY_r(h, dense, fwd_cb, (void *)f);
+    GEOSGeom_destroy_r(h, dense);
+    return res;
+}
+
+GEOSGeometry *metric_to_lonlat(const metric_frame_t *f, const GEOSGeometry *g)
+{
+    return GEOSGeom_transformXY_r(geom_ctx(), g, inv_cb, (void *)f);
+}
+
+static const metric_frame_t *frame_of(const GEOSGeometry *g)
+{
+    GEOSContextHandle_t h = geom_ctx();
+    double x0, y0, x1, y1;
+    if (!GEOSGeom_getXMin_r(h, g, &x0) || !GEOSGeom_getYMin_r(h, g, &y0) || !GEOSGeom_getXMax_r(h, g, &x1) ||
+        !GEOSGeom_getYMax_r(h, g, &y1))
+        return NULL;
+    return metric_frame((x0 + x1) / 2, (y0 + y1) / 2);
+}
+
+double metric_area_m2(const GEOSGeometry *g)
+{
+    GEOSContextHandle_t h = geom_ctx();
+    if (GEOSisEmpty_r(h, g) == 1)
+        return 0;
+    const metric_frame_t *f = frame_of(g);
+    GEOSGeometry *l = f ? metric_to_local(f, g) : NULL;
+    double a = 0;
+    if (l) {
+        GEOSArea_r(h, l, &a);
+        GEOSGeom_destroy_r(h, l);
+    }
+    return a;
+}
+
+double metric_distance_m(const GEOSGeometry *a, const GEOSGeometry *b, double *pa_lon, double *pa_lat,
+                         double *pb_lon, double *pb_lat)
+{
+    GEOSContextHandle_t h = geom_ctx();
+    const metric_frame_t *f = frame_of(a);
+    if (!f)
+        return NAN;
+    GEOSGeometry *la = metric_to_local(f, a), *lb = metric_to_local(f, b);
+    double d = NAN;
+    if (la && lb) {
+        GEOSCoordSequence *cs = GEOSNearestPoints_r(h, la, lb);
+        if (cs) {
+            double ax, ay, bx, by;
+            GEOSCoordSeq_getXY_r(h, cs, 0, &ax, &ay);
+            GEOSCoordSeq_getXY_r(h, cs, 1, &bx, &by);
+            d = hypot(bx - ax, by - ay);
+            if (pa_lon)
+                metric_inv(f, ax, ay, pa_lon, pa_lat);
+            if (pb_lon)
+                metric_inv(f, bx, by, pb_lon, pb_lat);
+            GEOSCoordSeq_destroy_r(h, cs);
+        }
+    }
+    if (la)
+        GEOSGeom_destroy_r(h, la);
+    if (lb)
+        GEOSGeom_destroy_r(h, lb);
+    return d;
+}
+
+void metric_degrees(double lat, double m, double *dlon, double *dlat)
+{
+    /* Radii of curvature of the CGCS2000 ellipsoid at lat (meridian M, prime
+     * vertical N); 1 % margin so the rectangle always covers the circle. */
+    const double a = 6378137.0, f = 1 / 298.257222101, e2 = f * (2 - f);
+    double s = sin(lat * M_PI / 180), w = sqrt(1 - e2 * s * s);
+    double N = a / w, M = a * (1 - e2) / (w * w * w);
+    double c = cos(lat * M_PI / 180);
+    *dlat = 1.01 * m / M * 180 / M_PI;
+    *dlon = c > 1e-6 ? 1.01 * m / (N * c) * 180 / M_PI : 360;
+}
+
+double metric_point_distance_m(const GEOSGeometry *g, double lon, double lat, double *nlon, double *nlat)
+{
+    GEOSContextHandle_t h = geom_ctx();
+    if (GEOSisEmpty_r(h, g) == 1)
+        return NAN;
+    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, lon, lat);
+    GEOSCoordSequence *cs = pt ? GEOSNearestPoints_r(h, g, pt) : NULL;
+    double d = NAN;
+    if (cs) {
+        double nx, ny;
+        GEOSCoordSeq_getXY_r(h, cs, 0, &nx, &ny);
+        GEOSCoordSeq_destroy_r(h, cs);
+        double d0 = crs_geodesic_distance_m(lon, lat, nx, ny) + 1.0, dlon, dlat;
+        metric_degrees(lat, d0, &dlon, &dlat);
+        GEOSGeometry *near = GEOSClipByRect_r(h, g, lon - dlon, lat - dlat, lon + dlon, lat + dlat);
+        if (near && GEOSisEmpty_r(h, near) != 1)
+            d = metric_distance_m(pt, near, NULL, NULL, nlon, nlat);
+        else {
+            d = d0 - 1.0;
+            if (nlon)
+                *nlon = nx, *nlat = ny;
+        }
+        if (near)
+            GEOSGeom_destroy_r(h, near);
+    }
+    if (pt)
+        GEOSGeom_destroy_r(h, pt);
+    return d;
+}

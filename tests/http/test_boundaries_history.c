@@ -1,0 +1,229 @@
+/* test_boundaries_history.c — divisions over time through the real CLI and
+ * server: `diming import divisions FILE --valid-from DATE` applied as
+ * editions (tests/fixtures/boundaries/README.md), then GET /divisions/changes,
+ * and locate / check as of dates before and after the change.
+ *
+ * Expected areas are those of lon/lat rectangles on the CGCS2000 ellipsoid,
+ * from the closed form A = Δλ a²(1−e²)/2 [q(φ2) − q(φ1)]:
+ *   丽华社区 [119.95, 119.97] × [30.95, 31.00]      10591226.4 m²
+ *   青龙社区 [119.97, 119.98] × [30.95, 31.00]       5295613.2 m²
+ *   strip of 东方社区 [119.98, 119.985]              2647806.6 m²
+ *   焦溪村 [119.95, 119.975] × [31.00, 31.05]       13232229.7 m² */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/support/support.h"
+
+static char *g_dir, *g_db;
+static t_server_t g_srv;
+
+static int import_edition(const char *fixture, const char *date)
+{
+    char *path = t_fixture(fixture);
+    t_run_t r;
+    int rc = date ? T_RUN(&r, "import", "divisions", path, "--db", g_db, "--valid-from", date, "--quiet")
+                  : T_RUN(&r, "import", "divisions", path, "--db", g_db, "--quiet");
+    if (rc || r.status != 0) {
+        fprintf(stderr, "import %s failed (%d): %s\n", fixture, r.status, r.err ? r.err : "");
+        rc = -1;
+    }
+    t_run_free(&r);
+    free(path);
+    return rc;
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    g_dir = t_tmpdir("http-history");
+    if (!g_dir)
+        return -1;
+    g_db = t_path(g_dir, "h.sqlite");
+    if (import_edition("boundaries/nbs-cities-2023.csv", NULL) || import_edition("boundaries/nbs-areas-2022.csv", NULL) ||
+        import_edition("boundaries/history-2021.geojson", "2021-01-01") ||
+        import_edition("boundaries/history-2022.geojson", "2022-01-01") ||
+        import_edition("boundaries/nbs-zhushan-streets-2021.csv", "2021-10-31") ||
+        import_edition("boundaries/nbs-zhushan-streets-2022.csv", "2022-10-31") ||
+        import_edition("boundaries/nbs-wuhu-streets-2022.csv", "2022-10-31") ||
+        import_edition("boundaries/nbs-wuhu-streets-2023.csv", "2023-06-30"))
+        return -1;
+    const char *const extra[] = {"--threads", "2", NULL};
+    return t_server_start(&g_srv, g_db, extra);
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    char *err = NULL;
+    int status = t_server_stop(&g_srv, &err);
+    if (status != 0)
+        fprintf(stderr, "server exit status %d, stderr:\n%s\n", status, err ? err : "");
+    free(err);
+    t_rmtree(g_dir);
+    free(g_dir);
+    free(g_db);
+    return status == 0 ? 0 : -1;
+}
+
+static void get_json(const char *target, int expect, t_response_t *res)
+{
+    assert_int_equal(t_get(g_srv.port, target, res), 0);
+    if (res->status != expect)
+        fprintf(stderr, "GET %s: %d %s\n", target, res->status, res->body);
+    assert_int_equal(res->status, expect);
+    assert_non_null(res->json);
+}
+
+/* The event of `kind` from code `from` (12 digits), or NULL. */
+static json_t *event(json_t *doc, const char *kind, const char *from)
+{
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(doc, "features"), i, f)
+    {
+        if (strcmp(t_json_str(f, "properties.kind"), kind) == 0 && t_json_str(f, "properties.from.code") &&
+            strcmp(t_json_str(f, "properties.from.code"), from) == 0)
+            return f;
+    }
+    return NULL;
+}
+
+static void test_merge_of_two_communities_on_a_date(void **state)
+{
+    (void)state;
+    t_response_t res;
+    get_json("/divisions/changes?from=2021-06-01&to=2022-06-01&parent=320402", 200, &res);
+    assert_int_equal(t_json_len(res.json, "features"), 5);
+    json_t *m1 = event(res.json, "merged", "320402001001"), *m2 = event(res.json, "merged", "320402001002");
+    assert_non_null(m1);
+    assert_non_null(m2);
+    assert_string_equal(t_json_str(m1, "properties.to.code"), "320402001004");
+    assert_string_equal(t_json_str(m1, "properties.to.name"), "丽青社区");
+    assert_string_equal(t_json_str(m1, "properties.date"), "2022-01-01");
+    assert_float_equal(t_json_num(m1, "properties.area_m2"), 10591226.4, 106); /* 1e-5 */
+    assert_string_equal(t_json_str(m1, "geometry.type"), "MultiPolygon");
+    assert_float_equal(t_json_num(m2, "properties.area_m2"), 5295613.2, 53);
+    /* 丽青社区 also took a strip of 东方社区, which stays with a new outline. */
+    json_t *bc = event(res.json, "boundary_change", "320402001003");
+    assert_non_null(bc);
+    assert_string_equal(t_json_str(bc, "properties.to.code"), "320402001004");
+    assert_float_equal(t_json_num(bc, "properties.area_m2"), 2647806.6, 26);
+    /* 村改社区: same territory, new code and type. */
+    json_t *tc = event(res.json, "type_change", "320402100200");
+    assert_non_null(tc);
+    assert_string_equal(t_json_str(tc, "properties.from.type"), "村");
+    assert_string_equal(t_json_str(tc, "properties.to.type"), "社区");
+    assert_string_equal(t_json_str(tc, "properties.to.code"), "320402100001");
+    assert_float_equal(t_json_num(tc, "properties.area_m2"), 13232229.7, 132);
+    json_t *rn = event(res.json, "renamed", "320402100201");
+    assert_non_null(rn);
+    assert_string_equal(t_json_str(rn, "properties.from.name"), "舜河村");
+    assert_string_equal(t_json_str(rn, "properties.to.name"), "舜河新村");
+    assert_true(t_json_is_null(rn, "geometry"));
+    t_response_free(&res);
+}
+
+static void test_answers_as_of_a_date(void **state)
+{
+    (void)state;
+    t_response_t res;
+    get_json("/divisions/locate?lon=119.975&lat=30.975&date=2021-06-01", 200, &res);
+    assert_string_equal(t_json_str(res.json, "features.2.properties.code"), "320402001002");
+    assert_string_equal(t_json_str(res.json, "features.2.properties.name"), "青龙社区");
+    assert_string_equal(t_json_str(res.json, "features.2.properties.valid_to"), "2022-01-01");
+    t_response_free(&res);
+    get_json("/divisions/locate?lon=119.975&lat=30.975&date=2022-06-01", 200, &res);
+    assert_string_equal(t_json_str(res.json, "features.2.properties.code"), "320402001004");
+    t_response_free(&res);
+    /* The unchanged 东方社区 … changed: its old version is closed, the new one open. */
+    get_json("/divisions/320402001003?date=2021-06-01", 200, &res);
+    assert_string_equal(t_json_str(res.json, "properties.valid_to"), "2022-01-01");
+    t_response_free(&res);
+    /* check as of a date: a road through 青龙社区 in 2021, through 丽青社区 in 2022 */
+    const char *const hdr[] = {"Content-Type: application/json", NULL};
+    const char *body2021 = "{\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[119.972,30.96],[119.978,30.96]]},"
+                           "\"date\":\"2021-06-01\"}";
+    assert_int_equal(t_http(g_srv.port, "POST", "/boundaries/check", hdr, body2021, strlen(body2021), &res), 0);
+    assert_int_equal(res.status, 200);
+    assert_string_equal(t_json_str(res.json, "divisions.2.code"), "320402001002");
+    t_response_free(&res);
+    const char *body2022 = "{\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[119.972,30.96],[119.978,30.96]]},"
+                           "\"date\":\"2022-06-01\"}";
+    assert_int_equal(t_http(g_srv.port, "POST", "/boundaries/check", hdr, body2022, strlen(body2022), &res), 0);
+    assert_string_equal(t_json_str(res.json, "divisions.2.code"), "320402001004");
+    t_response_free(&res);
+}
+
+static void test_real_nbs_editions(void **state)
+{
+    (void)state;
+    t_response_t res;
+    /* 珠山区 2021 → 2022: 竟成镇 becomes 竟成街道 (镇改街道, new code); the other
+     * ten townships are unchanged and keep their 2021 versions. */
+    get_json("/divisions/changes?from=2022-01-01&to=2022-12-31&parent=360203", 200, &res);
+    assert_int_equal(t_json_len(res.json, "features"), 1);
+    assert_string_equal(t_json_str(res.json, "features.0.properties.kind"), "type_change");
+    assert_string_equal(t_json_str(res.json, "features.0.properties.from.code"), "360203100000");
+    assert_string_equal(t_json_str(res.json, "features.0.properties.from.name"), "竟成镇");
+    assert_string_equal(t_json_str(res.json, "features.0.properties.to.code"), "360203011000");
+    assert_string_equal(t_json_str(res.json, "features.0.properties.to.type"), "街道");
+    assert_true(t_json_is_null(res.json, "features.0.properties.area_m2"));
+    t_response_free(&res);
+    get_json("/divisions/360203001?date=2023-01-01", 200, &res);
+    assert_string_equal(t_json_str(res.json, "properties.valid_from"), "2021-10-31");
+    assert_true(t_json_is_null(res.json, "properties.valid_to") ||
+                strcmp(t_json_str(res.json, "properties.valid_to"), "") == 0);
+    t_response_free(&res);
+    get_json("/divisions/360203100?date=2022-10-31", 404, &res);
+    t_response_free(&res);
+
+    /* 芜湖 2022 → 2023: five townships move from 弋江区 to 三山经济开发区. */
+    get_json("/divisions/changes?from=2023-01-01&to=2023-12-31&parent=3402", 200, &res);
+    assert_int_equal(t_json_len(res.json, "features"), 6);
+    json_t *rp = event(res.json, "reparented", "340209007000");
+    assert_non_null(rp);
+    assert_string_equal(t_json_str(rp, "properties.to.code"), "340272005000");
+    assert_string_equal(t_json_str(rp, "properties.to.parent_code"), "340272000000");
+    assert_non_null(event(res.json, "reparented", "340209100000"));
+    assert_non_null(event(res.json, "abolished", "340272400000"));
+    t_response_free(&res);
+}
+
+static void test_changes_bad_parameters(void **state)
+{
+    (void)state;
+    t_response_t res;
+    get_json("/divisions/changes?to=2022-01-01", 400, &res);
+    assert_string_equal(t_json_str(res.json, "error.param"), "from");
+    t_response_free(&res);
+    get_json("/divisions/changes?from=2022-02-30&to=2023-01-01", 400, &res);
+    assert_string_equal(t_json_str(res.json, "error.param"), "from");
+    t_response_free(&res);
+    get_json("/divisions/changes?from=2023-01-01&to=2022-01-01", 400, &res);
+    assert_string_equal(t_json_str(res.json, "error.param"), "to");
+    t_response_free(&res);
+    get_json("/divisions/changes?from=2021-01-01&to=2023-01-01&parent=999999", 400, &res);
+    assert_string_equal(t_json_str(res.json, "error.param"), "parent");
+    assert_string_equal(t_json_str(res.json, "error.code"), "unknown_code");
+    t_response_free(&res);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_merge_of_two_communities_on_a_date),
+        cmocka_unit_test(test_answers_as_of_a_date),
+        cmocka_unit_test(test_real_nbs_editions),
+        cmocka_unit_test(test_changes_bad_parameters),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
