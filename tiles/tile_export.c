@@ -1,0 +1,153 @@
+/* tile_export.c — a tileset for static hosting: every tile of the chosen
+ * layers, zooms and box written to an MBTiles 1.3 file (mapbox/mbtiles-spec
+ * 1.3: metadata name/format/bounds/center/minzoom/maxzoom and, for vector
+ * tiles, the `json` row with vector_layers; tiles gzipped, TMS rows).
+ * Empty tiles are not written (the spec's readers treat a missing tile as
+ * empty). */
+#include "tiles/tile.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int layers_extent(store_t *s, const tile_export_options_t *opt, double bbox[4], dm_error *err)
+{
+    int have = 0;
+    for (size_t i = 0; i < opt->nlayers; i++) {
+        double b[4];
+        int rc = store_layer_extent(s, opt->layers[i]->source, b, err);
+        if (rc < 0)
+            return rc;
+        if (!rc)
+            continue;
+        if (!have)
+            memcpy(bbox, b, sizeof b);
+        else {
+            bbox[0] = fmin(bbox[0], b[0]);
+            bbox[1] = fmin(bbox[1], b[1]);
+            bbox[2] = fmax(bbox[2], b[2]);
+            bbox[3] = fmax(bbox[3], b[3]);
+        }
+        have = 1;
+    }
+    return have;
+}
+
+static char *vector_layers_json(const tile_export_options_t *opt)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < opt->nlayers; i++) {
+        const tile_layer_t *L = opt->layers[i];
+        json_t *fields = json_object();
+        for (const tile_field_t *f = L->fields; f->name; f++)
+            json_object_set_new(fields, f->name, json_string(f->type));
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:i,s:i,s:o}", "id", L->name, "description", L->description,
+                                             "minzoom", L->minzoom > opt->minzoom ? L->minzoom : opt->minzoom,
+                                             "maxzoom", opt->maxzoom, "fields", fields));
+    }
+    json_t *doc = json_pack("{s:o}", "vector_layers", arr);
+    char *s = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(doc);
+    return s;
+}
+
+int tile_export_mbtiles(store_t *s, const tile_export_options_t *opt, const char *path, tile_export_stats_t *stats,
+                        dm_error *err)
+{
+    memset(stats, 0, sizeof *stats);
+    if (opt->nlayers == 0)
+        return dm_error_set(err, DM_EINVAL, "layers", "no layer to export");
+    if (opt->minzoom < 0 || opt->maxzoom > TILE_EXPORT_MAX_ZOOM || opt->minzoom > opt->maxzoom)
+        return dm_error_set(err, DM_EINVAL, "minzoom", "zooms must satisfy 0 <= minzoom <= maxzoom <= %d",
+                            TILE_EXPORT_MAX_ZOOM);
+    double bbox[4];
+    if (opt->has_bbox)
+        memcpy(bbox, opt->bbox, sizeof bbox);
+    else {
+        int rc = layers_extent(s, opt, bbox, err);
+        if (rc < 0)
+            return rc;
+        if (rc == 0)
+            return dm_error_set(err, DM_ENOTFOUND, "layers", "the layers to export hold no geometry");
+    }
+    memcpy(stats->bbox, bbox, sizeof bbox);
+
+    /* Count first, for the progress bar. */
+    uint64_t total = 0;
+    for (int z = opt->minzoom; z <= opt->maxzoom; z++) {
+        int x0, y0, x1, y1;
+        tile_from_lonlat(bbox[0], bbox[3], z, &x0, &y0);
+        tile_from_lonlat(bbox[2], bbox[1], z, &x1, &y1);
+        total += (uint64_t)(x1 - x0 + 1) * (uint64_t)(y1 - y0 + 1);
+    }
+
+    mbtiles_t *m;
+    int rc = store_mbtiles_create(path, &m, err);
+    if (rc)
+        return rc;
+    char buf[256];
+    char *json = vector_layers_json(opt);
+    char names[160] = "";
+    for (size_t i = 0; i < opt->nlayers; i++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? "," : "", opt->layers[i]->name);
+    int cz = opt->minzoom > 10 ? opt->minzoom : (opt->maxzoom < 10 ? opt->maxzoom : 10);
+    rc = store_mbtiles_metadata(m, "name", "diming", err) ||
+         store_mbtiles_metadata(m, "format", "pbf", err) ||
+         store_mbtiles_metadata(m, "type", "overlay", err) ||
+         store_mbtiles_metadata(m, "version", "1", err) ||
+         store_mbtiles_metadata(m, "description", names, err) ||
+         store_mbtiles_metadata(m, "attribution", "diming; roads and names © OpenStreetMap contributors", err);
+    if (!rc) {
+        snprintf(buf, sizeof buf, "%.7f,%.7f,%.7f,%.7f", bbox[0], bbox[1], bbox[2], bbox[3]);
+        rc = store_mbtiles_metadata(m, "bounds", buf, err);
+    }
+    if (!rc) {
+        snprintf(buf, sizeof buf, "%.7f,%.7f,%d", (bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2, cz);
+        rc = store_mbtiles_metadata(m, "center", buf, err);
+    }
+    if (!rc) {
+        snprintf(buf, sizeof buf, "%d", opt->minzoom);
+        rc = store_mbtiles_metadata(m, "minzoom", buf, err);
+    }
+    if (!rc) {
+        snprintf(buf, sizeof buf, "%d", opt->maxzoom);
+        rc = store_mbtiles_metadata(m, "maxzoom", buf, err);
+    }
+    if (!rc)
+        rc = json ? store_mbtiles_metadata(m, "json", json, err) : dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+    free(json);
+
+    for (int z = opt->minzoom; z <= opt->maxzoom && !rc; z++) {
+        int x0, y0, x1, y1;
+        tile_from_lonlat(bbox[0], bbox[3], z, &x0, &y0);
+        tile_from_lonlat(bbox[2], bbox[1], z, &x1, &y1);
+        for (int x = x0; x <= x1 && !rc; x++)
+            for (int y = y0; y <= y1 && !rc; y++) {
+                unsigned char *raw = NULL, *gz = NULL;
+                size_t len = 0, gzlen = 0, nf = 0;
+                rc = tile_build(s, opt->layers, opt->nlayers, z, x, y, &raw, &len, &nf, err);
+                if (!rc && len) {
+                    rc = tile_gzip(raw, len, &gz, &gzlen, err);
+                    if (!rc)
+                        rc = store_mbtiles_put(m, z, x, y, gz, gzlen, err);
+                    if (!rc) {
+                        stats->tiles_written++;
+                        stats->bytes += gzlen;
+                        stats->features += nf;
+                    }
+                }
+                free(raw);
+                free(gz);
+                stats->tiles_visited++;
+                if (opt->progress)
+                    opt->progress(stats->tiles_visited, total, opt->progress_ctx);
+            }
+    }
+    if (rc) {
+        store_mbtiles_close(m, 0, NULL);
+        return rc;
+    }
+    return store_mbtiles_close(m, 1, err);
+}
