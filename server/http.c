@@ -23,11 +23,16 @@
 
 #include "gis/text.h"
 #include "server/routes.h"
+#include "tiles/tile.h"
+
+/* The tile cache's size: about 2,000 typical combined tiles. */
+#define TILE_CACHE_BYTES (64u << 20)
 
 struct server {
     server_config_t cfg;
     struct MHD_Daemon *mhd;
     division_index_t *divisions;
+    tile_cache_t *tiles;
     pthread_key_t store_key;
     FILE *log;
     int own_log;
@@ -35,7 +40,7 @@ struct server {
     unsigned port;
 };
 
-static const route_t *const route_tables[] = {divisions_routes, NULL};
+static const route_t *const route_tables[] = {divisions_routes, tiles_routes, NULL};
 
 static double now_s(void)
 {
@@ -71,6 +76,31 @@ store_t *server_store(server_t *srv, dm_error *err)
 }
 
 const division_index_t *server_divisions(server_t *srv) { return srv->divisions; }
+
+tile_cache_t *server_tile_cache(server_t *srv) { return srv->tiles; }
+
+const char *request_header(const request_t *req, const char *name)
+{
+    return MHD_lookup_connection_value((struct MHD_Connection *)req->conn, MHD_HEADER_KIND, name);
+}
+
+void response_bytes(response_t *res, int status, const char *content_type, unsigned char *body, size_t len)
+{
+    free(res->body);
+    res->status = status;
+    res->content_type = content_type;
+    res->body = (char *)body;
+    res->len = body ? len : 0;
+}
+
+void response_header(response_t *res, const char *name, const char *value)
+{
+    if (res->nheaders >= (int)(sizeof res->headers / sizeof *res->headers))
+        return;
+    res->headers[res->nheaders].name = name;
+    snprintf(res->headers[res->nheaders].value, sizeof res->headers[0].value, "%s", value);
+    res->nheaders++;
+}
 
 void response_json(response_t *res, int status, json_t *doc)
 {
@@ -159,6 +189,8 @@ int param_double(const request_t *req, response_t *res, const char *name, int re
 static int pattern_match(const char *pattern, const char *path)
 {
     size_t n = strlen(pattern);
+    if (n >= 2 && strcmp(pattern + n - 2, "/*") == 0) /* the rest of the path, one or more segments */
+        return strncmp(pattern, path, n - 1) == 0 && path[n - 1] != '\0';
     if (n >= 3 && strcmp(pattern + n - 3, "/{}") == 0) {
         size_t prefix = n - 2; /* keep the slash */
         if (strncmp(pattern, path, prefix) != 0)
@@ -208,6 +240,8 @@ static void add_common_headers(struct MHD_Response *r, const request_t *req, con
     MHD_add_response_header(r, "X-Request-Id", req->id);
     if (res->allow)
         MHD_add_response_header(r, "Allow", res->allow);
+    for (int i = 0; i < res->nheaders; i++)
+        MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
 }
 
 static enum MHD_Result send_response(struct MHD_Connection *conn, request_t *req, response_t *res)
@@ -380,6 +414,8 @@ int server_start(const server_config_t *cfg, server_t **out, dm_error *err)
         rc = division_index_build(s, &srv->divisions, err);
         store_close(s);
     }
+    if (!rc && !(srv->tiles = tile_cache_new(TILE_CACHE_BYTES)))
+        rc = dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
     if (rc) {
         server_stop(srv);
         return rc;
@@ -422,6 +458,7 @@ void server_stop(server_t *srv)
     if (srv->mhd)
         MHD_stop_daemon(srv->mhd);
     division_index_free(srv->divisions);
+    tile_cache_free(srv->tiles);
     if (srv->own_log)
         fclose(srv->log);
     free(srv);

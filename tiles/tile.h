@@ -65,6 +65,11 @@ void tile_from_lonlat(double lon, double lat, int z, int *x, int *y);
 int tile_build(store_t *s, const tile_layer_t *const layers[], size_t nlayers, int z, int x, int y,
                unsigned char **out, size_t *len, size_t *nfeatures, dm_error *err);
 
+/* The bounding box of the layers' data: 1 and bbox filled, 0 when they
+ * hold no geometry, < 0 on error. */
+int tile_layers_extent(store_t *s, const tile_layer_t *const layers[], size_t nlayers, double bbox[4],
+                       dm_error *err);
+
 /* gzip (RFC 1952) of a buffer. */
 int tile_gzip(const unsigned char *in, size_t len, unsigned char **out, size_t *out_len, dm_error *err);
 

@@ -12,12 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int layers_extent(store_t *s, const tile_export_options_t *opt, double bbox[4], dm_error *err)
+int tile_layers_extent(store_t *s, const tile_layer_t *const layers[], size_t nlayers, double bbox[4], dm_error *err)
 {
     int have = 0;
-    for (size_t i = 0; i < opt->nlayers; i++) {
+    for (size_t i = 0; i < nlayers; i++) {
         double b[4];
-        int rc = store_layer_extent(s, opt->layers[i]->source, b, err);
+        int rc = store_layer_extent(s, layers[i]->source, b, err);
         if (rc < 0)
             return rc;
         if (!rc)
@@ -66,7 +66,7 @@ int tile_export_mbtiles(store_t *s, const tile_export_options_t *opt, const char
     if (opt->has_bbox)
         memcpy(bbox, opt->bbox, sizeof bbox);
     else {
-        int rc = layers_extent(s, opt, bbox, err);
+        int rc = tile_layers_extent(s, opt->layers, opt->nlayers, bbox, err);
         if (rc < 0)
             return rc;
         if (rc == 0)
