@@ -14,7 +14,7 @@
  *
  * Ownership: features passed to a callback are borrowed for the call (strings
  * and WKB point into SQLite's row). An mbtiles_t is closed with
- * store_mbtiles_close, which commits or, after a failure, removes nothing. */
+ * store_mbtiles_close, which commits, or after a failure removes the file. */
 #ifndef DIMING_STORE_TILES_H
 #define DIMING_STORE_TILES_H
 
@@ -102,7 +102,7 @@ int store_mbtiles_create(const char *path, mbtiles_t **out, dm_error *err);
 int store_mbtiles_metadata(mbtiles_t *m, const char *name, const char *value, dm_error *err);
 /* One tile in XYZ numbering; stored with MBTiles' TMS row (2^z - 1 - y). */
 int store_mbtiles_put(mbtiles_t *m, int z, int x, int y, const unsigned char *data, size_t len, dm_error *err);
-/* Commits (ok = 1) or rolls back and closes. */
+/* Commits (ok = 1), or (ok = 0) removes the half-written file; closes. */
 int store_mbtiles_close(mbtiles_t *m, int ok, dm_error *err);
 
 #endif
