@@ -40,7 +40,7 @@ struct server {
     unsigned port;
 };
 
-static const route_t *const route_tables[] = {divisions_routes, tiles_routes, NULL};
+static const route_t *const route_tables[] = {divisions_routes, tiles_routes, ogc_routes, NULL};
 
 static double now_s(void)
 {
@@ -78,6 +78,30 @@ store_t *server_store(server_t *srv, dm_error *err)
 const division_index_t *server_divisions(server_t *srv) { return srv->divisions; }
 
 tile_cache_t *server_tile_cache(server_t *srv) { return srv->tiles; }
+
+typedef struct {
+    const char *const *known;
+    const char *unknown;
+} unknown_query_t;
+
+static enum MHD_Result find_unknown(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    unknown_query_t *u = cls;
+    (void)kind;
+    (void)value;
+    for (int i = 0; u->known[i]; i++)
+        if (strcmp(u->known[i], key) == 0)
+            return MHD_YES;
+    u->unknown = key;
+    return MHD_NO;
+}
+
+const char *request_unknown_query(const request_t *req, const char *const known[])
+{
+    unknown_query_t u = {known, NULL};
+    MHD_get_connection_values((struct MHD_Connection *)req->conn, MHD_GET_ARGUMENT_KIND, find_unknown, &u);
+    return u.unknown;
+}
 
 const char *request_header(const request_t *req, const char *name)
 {

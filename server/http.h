@@ -73,6 +73,9 @@ store_t *server_store(server_t *srv, dm_error *err);
 const division_index_t *server_divisions(server_t *srv);
 /* The tile cache (tiles/tile.h), created at start; shared, thread-safe. */
 struct tile_cache *server_tile_cache(server_t *srv);
+/* The first query parameter whose name is not in `known` (NULL-terminated),
+ * or NULL when all are known. Borrowed for the request. */
+const char *request_unknown_query(const request_t *req, const char *const known[]);
 /* The value of a request header (any case), or NULL. */
 const char *request_header(const request_t *req, const char *name);
 

@@ -21,6 +21,7 @@ typedef struct route {
 
 extern const route_t divisions_routes[];
 extern const route_t tiles_routes[];
+extern const route_t ogc_routes[];
 
 /* The last path segment (after the final '/'), for "/{}" routes. */
 const char *request_last_segment(const request_t *req);
