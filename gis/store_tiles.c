@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define WHERE(namec, codec, catc)                                                                                  \
@@ -228,6 +229,47 @@ int store_layer_extent(store_t *s, store_layer_t layer, double bbox[4], dm_error
         return dm_error_set(err, DM_EIO, NULL, "extent of %s: %s", layers[layer].name,
                             sqlite3_errmsg(store_sqlite(s)));
     return have;
+}
+
+/* ---- data version, cheaply -------------------------------------------------------- */
+
+typedef struct {
+    long long size, mtime_ns;
+} file_sig_t;
+
+static file_sig_t file_sig(const char *path)
+{
+    struct stat st;
+    file_sig_t f = {-1, -1};
+    if (stat(path, &st) == 0) {
+        f.size = (long long)st.st_size;
+        f.mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+    }
+    return f;
+}
+
+int64_t store_data_version_fast(store_t *s, dm_error *err)
+{
+    /* One entry per thread: server workers each use their own connection. */
+    static __thread store_t *last_store;
+    static __thread file_sig_t last_db, last_wal;
+    static __thread int64_t last_version;
+    const char *path = sqlite3_db_filename(store_sqlite(s), "main");
+    if (!path || !*path)
+        return store_data_version(s, err);
+    char wal[4096];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    file_sig_t db = file_sig(path), w = file_sig(wal);
+    if (last_store == s && memcmp(&db, &last_db, sizeof db) == 0 && memcmp(&w, &last_wal, sizeof w) == 0)
+        return last_version;
+    int64_t v = store_data_version(s, err);
+    if (v >= 0) {
+        last_store = s;
+        last_db = db;
+        last_wal = w;
+        last_version = v;
+    }
+    return v;
 }
 
 /* ---- MBTiles 1.3 (github.com/mapbox/mbtiles-spec, 1.3/spec.md) ------------ */

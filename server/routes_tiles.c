@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gis/store_tiles.h"
 #include "server/routes.h"
 #include "tiles/tile.h"
 
@@ -119,7 +120,7 @@ static void serve_tile(request_t *req, response_t *res, const char *layers_text,
         response_from_error(res, req, &e);
         return;
     }
-    int64_t version = store_data_version(s, &e);
+    int64_t version = store_data_version_fast(s, &e);
     char key[192];
     int klen = 0;
     for (size_t i = 0; i < nl; i++)
