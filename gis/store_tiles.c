@@ -248,28 +248,52 @@ static file_sig_t file_sig(const char *path)
     return f;
 }
 
-int64_t store_data_version_fast(store_t *s, dm_error *err)
+static const char *const layer_versions_sql =
+    "SELECT layer, max(id) FROM import_batches WHERE finished_at IS NOT NULL GROUP BY layer";
+
+int store_layer_versions(store_t *s, int64_t versions[STORE_LAYER__COUNT], dm_error *err)
+{
+    memset(versions, 0, sizeof(int64_t) * STORE_LAYER__COUNT);
+    sqlite3_stmt *st = store_prepare_cached(s, layer_versions_sql, err);
+    if (!st)
+        return DM_EINTERNAL;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        for (int i = 0; name && i < STORE_LAYER__COUNT; i++)
+            if (strcmp(layers[i].name, name) == 0)
+                versions[i] = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return dm_error_set(err, DM_EIO, NULL, "reading import batches: %s", sqlite3_errmsg(store_sqlite(s)));
+    return 0;
+}
+
+int store_layer_versions_fast(store_t *s, int64_t versions[STORE_LAYER__COUNT], dm_error *err)
 {
     /* One entry per thread: server workers each use their own connection. */
     static __thread store_t *last_store;
     static __thread file_sig_t last_db, last_wal;
-    static __thread int64_t last_version;
+    static __thread int64_t last[STORE_LAYER__COUNT];
     const char *path = sqlite3_db_filename(store_sqlite(s), "main");
     if (!path || !*path)
-        return store_data_version(s, err);
+        return store_layer_versions(s, versions, err);
     char wal[4096];
     snprintf(wal, sizeof wal, "%s-wal", path);
     file_sig_t db = file_sig(path), w = file_sig(wal);
-    if (last_store == s && memcmp(&db, &last_db, sizeof db) == 0 && memcmp(&w, &last_wal, sizeof w) == 0)
-        return last_version;
-    int64_t v = store_data_version(s, err);
-    if (v >= 0) {
+    if (last_store == s && memcmp(&db, &last_db, sizeof db) == 0 && memcmp(&w, &last_wal, sizeof w) == 0) {
+        memcpy(versions, last, sizeof last);
+        return 0;
+    }
+    int rc = store_layer_versions(s, versions, err);
+    if (!rc) {
         last_store = s;
         last_db = db;
         last_wal = w;
-        last_version = v;
+        memcpy(last, versions, sizeof last);
     }
-    return v;
+    return rc;
 }
 
 /* ---- MBTiles 1.3 (github.com/mapbox/mbtiles-spec, 1.3/spec.md) ------------ */

@@ -91,12 +91,19 @@ long store_layer_count(store_t *s, store_layer_t layer, const store_feature_quer
  * returns 1 and fills bbox, 0 when the layer is empty, < 0 on error. */
 int store_layer_extent(store_t *s, store_layer_t layer, double bbox[4], dm_error *err);
 
-/* store_data_version for hot paths (the tile cache asks on every request):
- * the version is read again only when the database file or its WAL file
- * changed on disk (size or modification time) since this thread last read
- * it through this connection, as every commit writes to one of them; so it
- * costs two stat calls instead of a read transaction. */
-int64_t store_data_version_fast(store_t *s, dm_error *err);
+/* The version of each layer's data: the id of the last finished import
+ * batch of that layer (0 if none). Batch ids only grow, so the largest
+ * version among a tile's layers changes exactly when one of them was
+ * imported into. Layers other branches may add to import_batches are
+ * ignored. */
+int store_layer_versions(store_t *s, int64_t versions[STORE_LAYER__COUNT], dm_error *err);
+
+/* The same for hot paths (the tile cache asks on every request): read again
+ * only when the database file or its WAL file changed on disk (size or
+ * modification time) since this thread last read them through this
+ * connection, as every commit writes to one of them; otherwise it costs two
+ * stat calls instead of a read transaction. */
+int store_layer_versions_fast(store_t *s, int64_t versions[STORE_LAYER__COUNT], dm_error *err);
 
 /* ---- MBTiles 1.3 writer -------------------------------------------------- */
 

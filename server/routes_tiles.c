@@ -4,9 +4,10 @@
  *   GET /tiles/{layers}.json             TileJSON 3.0.0 for the same
  *   GET /style.json                      a MapLibre style drawing every layer
  *
- * Tiles come from the server's tile cache (tiles/tile.h), keyed by layers and
- * z/x/y and tagged with the data version, so a tile built before an import
- * is never served after it. Responses carry a strong ETag (If-None-Match →
+ * Tiles come from the server's tile cache (tiles/tile.h), keyed by layers,
+ * z/x/y and the day, and tagged with the largest data version of their
+ * layers, so a tile built before an import into one of its layers is never
+ * served after it (tiles of other layers stay cached). Responses carry a strong ETag (If-None-Match →
  * 304), "Cache-Control: public, no-cache" (clients may keep tiles but must
  * revalidate, which costs a 304, so they never show data older than the
  * server's), gzip when the client accepts it, and 204 for a tile with no
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gis/date.h"
 #include "gis/store_tiles.h"
 #include "server/routes.h"
 #include "tiles/tile.h"
@@ -120,12 +122,21 @@ static void serve_tile(request_t *req, response_t *res, const char *layers_text,
         response_from_error(res, req, &e);
         return;
     }
-    int64_t version = store_data_version_fast(s, &e);
-    char key[192];
+    int64_t versions[STORE_LAYER__COUNT], version = 0;
+    if (store_layer_versions_fast(s, versions, &e)) {
+        response_from_error(res, req, &e);
+        return;
+    }
+    char key[192], today[11];
     int klen = 0;
-    for (size_t i = 0; i < nl; i++)
+    for (size_t i = 0; i < nl; i++) {
         klen += snprintf(key + klen, sizeof key - (size_t)klen, "%s%s", i ? "," : "", layers[i]->name);
-    snprintf(key + klen, sizeof key - (size_t)klen, "/%ld/%ld/%ld", z, x, y);
+        if (versions[layers[i]->source] > version)
+            version = versions[layers[i]->source];
+    }
+    /* Divisions are drawn as valid today: a new day is a new tile. */
+    date_today(today);
+    snprintf(key + klen, sizeof key - (size_t)klen, "/%ld/%ld/%ld@%s", z, x, y, today);
     int gz = accepts_gzip(request_header(req, "Accept-Encoding"));
     tile_cache_t *cache = server_tile_cache(req->srv);
     tile_hit_t hit;

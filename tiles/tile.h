@@ -76,13 +76,14 @@ int tile_gzip(const unsigned char *in, size_t len, unsigned char **out, size_t *
 /* ---- cache ------------------------------------------------------------- */
 
 /* An LRU cache of built tiles keyed by a string ("roads,names/14/1/2") and
- * tagged with the data version (store_data_version) they were built from:
- * a lookup or insert with a newer version empties the cache, so after an
- * import no tile built from older data is ever served. */
+ * tagged with the version of the data they were built from (for the server,
+ * the largest store_layer_versions of the tile's layers): a lookup naming
+ * another version drops the entry, so after an import no tile of a layer it
+ * touched is served from before it, while tiles of other layers stay. */
 typedef struct tile_cache tile_cache_t;
 
 typedef struct tile_cache_stats {
-    uint64_t hits, misses, evictions, flushes;
+    uint64_t hits, misses, evictions, stale; /* stale: dropped for a newer version */
     size_t entries, bytes, max_bytes;
 } tile_cache_stats_t;
 

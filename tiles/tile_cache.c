@@ -3,8 +3,9 @@
  * A hash table of entries on one LRU list, under one mutex (lookups copy a
  * few kilobytes out, so the lock is held for microseconds). Each entry keeps
  * both forms of a tile, as built and gzipped, so neither is compressed twice.
- * Staleness is handled by the data version rather than by time: the first
- * lookup or insert that names a newer version empties the cache. */
+ * Staleness is handled by data versions rather than by time: each entry
+ * keeps the version it was built from, and a lookup naming another version
+ * drops it (the LRU order reclaims entries nobody asks for again). */
 #include "tiles/tile.h"
 
 #include <pthread.h>
@@ -17,6 +18,7 @@ typedef struct entry {
     uint64_t hash;
     unsigned char *raw, *gz;
     size_t raw_len, gz_len, cost;
+    int64_t version;
     char etag[40], etag_gz[40];
     char key[];
 } entry_t;
@@ -26,7 +28,6 @@ struct tile_cache {
     entry_t **buckets;
     size_t nbuckets;
     entry_t *lru_head, *lru_tail; /* head = most recently used */
-    int64_t version;
     tile_cache_stats_t st;
 };
 
@@ -151,17 +152,6 @@ static void flush(tile_cache_t *c)
         remove_entry(c, c->lru_head);
 }
 
-/* A newer data version makes every entry stale. */
-static void see_version(tile_cache_t *c, int64_t version)
-{
-    if (version > c->version) {
-        if (c->st.entries)
-            c->st.flushes++;
-        flush(c);
-        c->version = version;
-    }
-}
-
 void tile_cache_free(tile_cache_t *c)
 {
     if (!c)
@@ -186,8 +176,12 @@ int tile_cache_get(tile_cache_t *c, const char *key, int64_t version, int want_g
     memset(hit, 0, sizeof *hit);
     uint64_t h = fnv(key, strlen(key));
     pthread_mutex_lock(&c->lock);
-    see_version(c, version);
-    entry_t *e = version == c->version ? find(c, key, h) : NULL;
+    entry_t *e = find(c, key, h);
+    if (e && e->version != version) { /* built from other data: never serve it */
+        remove_entry(c, e);
+        c->st.stale++;
+        e = NULL;
+    }
     if (!e) {
         c->st.misses++;
         pthread_mutex_unlock(&c->lock);
@@ -240,16 +234,16 @@ void tile_cache_put(tile_cache_t *c, const char *key, int64_t version, const uns
     e->gz_len = gz_len;
     tile_etag(raw, raw_len, 0, e->etag);
     tile_etag(raw, raw_len, 1, e->etag_gz);
+    e->version = version;
     pthread_mutex_lock(&c->lock);
-    see_version(c, version);
-    if (version != c->version) { /* built from data older than what the cache holds */
+    entry_t *old = find(c, key, e->hash);
+    if (old && old->version > version) { /* a newer build got there first */
         pthread_mutex_unlock(&c->lock);
         free(e->raw);
         free(e->gz);
         free(e);
         return;
     }
-    entry_t *old = find(c, key, e->hash);
     if (old)
         remove_entry(c, old);
     while (c->st.bytes + cost > c->st.max_bytes && c->lru_tail) {

@@ -448,7 +448,8 @@ static void tilejson_describes_the_layers(void **state)
     t_response_free(&res);
 }
 
-/* After an import the cached tile is rebuilt: the new facility shows. */
+/* After an import the cached tiles of the layer it touched are rebuilt
+ * (the new facility shows); tiles of other layers stay cached. */
 static void import_invalidates_cached_tiles(void **state)
 {
     (void)state;
@@ -462,6 +463,10 @@ static void import_invalidates_cached_tiles(void **state)
     fetch_tile("facilities", 14, x, y, &d, &again);
     assert_string_equal(t_header(&again, "X-Tile-Cache"), "hit");
     mvt_decoded_free(&d);
+    t_response_t roads;
+    fetch_tile("roads", 14, x, y, &d, &roads); /* cached now */
+    mvt_decoded_free(&d);
+    t_response_free(&roads);
 
     assert_int_equal(import("facilities", "tiles/facility_extra.csv", "EPSG:4490"), 0);
     fetch_tile("facilities", 14, x, y, &d, &after);
@@ -469,6 +474,16 @@ static void import_invalidates_cached_tiles(void **state)
     assert_int_equal(count_layer(&d, "facilities"), n0 + 1);
     assert_non_null(feature_named(&d, "facilities", "name", "新建社区养老服务站"));
     assert_string_not_equal(t_header(&after, "ETag"), t_header(&before, "ETag"));
+    /* Only the layer the import touched was invalidated. */
+    mvt_decoded_free(&d);
+    fetch_tile("roads", 14, x, y, &d, &roads);
+    assert_string_equal(t_header(&roads, "X-Tile-Cache"), "hit");
+    mvt_decoded_free(&d);
+    t_response_free(&roads);
+    fetch_tile("roads,facilities", 14, x, y, &d, &roads);
+    assert_int_equal(count_layer(&d, "facilities"), n0 + 1);
+    mvt_decoded_free(&d);
+    t_response_free(&roads);
     /* The old validator no longer matches: the client gets the new tile. */
     char inm[96];
     snprintf(inm, sizeof inm, "If-None-Match: %s", t_header(&before, "ETag"));

@@ -358,7 +358,7 @@ static void etags(void **state)
     assert_false(tile_etag_matches(NULL, a));
 }
 
-static void cache_hits_evicts_and_flushes_on_new_data(void **state)
+static void cache_hits_evicts_and_drops_stale_versions(void **state)
 {
     (void)state;
     unsigned char tile[1000];
@@ -395,15 +395,20 @@ static void cache_hits_evicts_and_flushes_on_new_data(void **state)
     assert_int_equal(tile_cache_get(c, "all/1/1/0", 5, 0, 0, &h), 0);
     assert_int_equal(tile_cache_get(c, "all/1/0/1", 5, 0, 0, &h), 0);
 
-    /* An import (version 6) makes everything stale at once. */
+    /* An import into the tile's layers (version 6): its entry is stale and
+     * dropped; an entry of other layers (still version 5) stays. */
     assert_int_equal(tile_cache_get(c, "all/1/0/0", 6, 0, 0, &h), 0);
     st = tile_cache_stats(c);
-    assert_int_equal(st.entries, 0);
-    assert_int_equal(st.bytes, 0);
-    assert_int_equal(st.flushes, 1);
-    /* A tile built from the old data arriving late is not kept. */
-    tile_cache_put(c, "all/1/0/0", 5, tile, sizeof tile, NULL, 0);
-    assert_int_equal(tile_cache_get(c, "all/1/0/0", 6, 0, 0, &h), 0);
+    assert_int_equal(st.stale, 1);
+    assert_int_equal(st.entries, 2);
+    assert_int_equal(tile_cache_get(c, "all/2/0/0", 5, 0, 0, &h), 1);
+    assert_int_equal(tile_cache_get(c, "all/1/0/0", 5, 0, 0, &h), 0); /* gone for good */
+    tile_cache_put(c, "all/1/0/0", 6, tile, sizeof tile, NULL, 0);
+    /* A build from older data arriving late does not replace a newer one. */
+    tile_cache_put(c, "all/1/0/0", 5, (const unsigned char *)"old", 3, NULL, 0);
+    assert_int_equal(tile_cache_get(c, "all/1/0/0", 6, 0, 1, &h), 1);
+    assert_int_equal(h.len, 1000);
+    free(h.body);
     /* Too big for the cache: not kept, not an error. */
     unsigned char *big = calloc(1, 2000);
     tile_cache_put(c, "big", 6, big, 2000, NULL, 0);
@@ -425,7 +430,7 @@ int main(void)
         cmocka_unit_test(layer_lists),
         cmocka_unit_test(gzip_round_trip),
         cmocka_unit_test(etags),
-        cmocka_unit_test(cache_hits_evicts_and_flushes_on_new_data),
+        cmocka_unit_test(cache_hits_evicts_and_drops_stale_versions),
     };
     return cmocka_run_group_tests_name("unit/tiles_mvt", tests, NULL, NULL);
 }
