@@ -1,5 +1,6 @@
 /* cmd_tiles.c — `diming tiles export`: the vector tiles of chosen layers,
- * zooms and box written to one MBTiles 1.3 file for static hosting, with a
+ * zooms and box written to one MBTiles 1.3 or PMTiles v3 file for static
+ * hosting, with a
  * progress bar on a terminal. The work is tile_export_mbtiles (tiles/tile.h);
  * this file parses options and reports. */
 #include <getopt.h>
@@ -14,12 +15,13 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: diming tiles export --out FILE.mbtiles [options]\n"
+            "usage: diming tiles export --out FILE.mbtiles|FILE.pmtiles [options]\n"
             "\n"
-            "Writes the vector tiles (MVT 2.1, gzipped) of the chosen layers to an MBTiles 1.3 file.\n"
+            "Writes the vector tiles (MVT 2.1, gzipped) of the chosen layers to an MBTiles 1.3 file,\n"
+            "or to a PMTiles v3 file when FILE ends in .pmtiles.\n"
             "\n"
             "options:\n"
-            "  --out FILE          the MBTiles file to create (must not exist)\n"
+            "  --out FILE          the .mbtiles or .pmtiles file to create (must not exist)\n"
             "  --layers LIST       comma-separated layers or 'all' (default): divisions, residential,\n"
             "                      roads, markers, facilities, names\n"
             "  --minzoom N         first zoom (default 0)\n"
@@ -137,7 +139,9 @@ static int export(int argc, char **argv)
         return 1;
     }
     tile_export_stats_t st;
-    int rc = tile_export_mbtiles(s, &opt, out, &st, &err);
+    size_t olen = strlen(out);
+    int pm = olen > 8 && strcmp(out + olen - 8, ".pmtiles") == 0;
+    int rc = pm ? tile_export_pmtiles(s, &opt, out, &st, &err) : tile_export_mbtiles(s, &opt, out, &st, &err);
     store_close(s);
     if (rc) {
         fprintf(stderr, "diming tiles export: error: %s\n", err.message);

@@ -141,4 +141,21 @@ typedef struct tile_export_stats {
 int tile_export_mbtiles(store_t *s, const tile_export_options_t *opt, const char *path, tile_export_stats_t *stats,
                         dm_error *err);
 
+/* ---- PMTiles v3 (protomaps/PMTiles, spec/v3/spec.md) ------------------------ */
+
+/* The PMTiles tile id: tiles of lower zooms first, then the Hilbert-curve
+ * index of x/y within zoom z. */
+uint64_t tile_pmtiles_id(int z, uint32_t x, uint32_t y);
+
+/* Writes the same tileset as tile_export_mbtiles as one PMTiles v3 file:
+ * header, gzipped root directory (leaf directories when the root would not
+ * fit in the first 16 KiB), gzipped JSON metadata with vector_layers, then
+ * the gzipped tiles in tile-id order with identical tiles stored once. */
+int tile_export_pmtiles(store_t *s, const tile_export_options_t *opt, const char *path, tile_export_stats_t *stats,
+                        dm_error *err);
+
+/* Reads tile z/x/y (as stored, gzipped) from a PMTiles v3 file: 1 and a
+ * malloc'd *out when present, 0 when the file has no such tile. */
+int tile_pmtiles_read(const char *path, int z, int x, int y, unsigned char **out, size_t *len, dm_error *err);
+
 #endif

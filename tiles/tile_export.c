@@ -5,6 +5,7 @@
  * Empty tiles are not written (the spec's readers treat a missing tile as
  * empty). */
 #include "tiles/tile.h"
+#include "tiles/tileInt.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -35,7 +36,7 @@ int tile_layers_extent(store_t *s, const tile_layer_t *const layers[], size_t nl
     return have;
 }
 
-static char *vector_layers_json(const tile_export_options_t *opt)
+char *tile_export_vector_layers_json(const tile_export_options_t *opt)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < opt->nlayers; i++) {
@@ -53,8 +54,9 @@ static char *vector_layers_json(const tile_export_options_t *opt)
     return s;
 }
 
-int tile_export_mbtiles(store_t *s, const tile_export_options_t *opt, const char *path, tile_export_stats_t *stats,
-                        dm_error *err)
+/* Checks the options and settles the box; *total counts the tiles to visit. */
+int tile_export_prepare(store_t *s, const tile_export_options_t *opt, double bbox[4], uint64_t *total,
+                        tile_export_stats_t *stats, dm_error *err)
 {
     memset(stats, 0, sizeof *stats);
     if (opt->nlayers == 0)
@@ -62,9 +64,8 @@ int tile_export_mbtiles(store_t *s, const tile_export_options_t *opt, const char
     if (opt->minzoom < 0 || opt->maxzoom > TILE_EXPORT_MAX_ZOOM || opt->minzoom > opt->maxzoom)
         return dm_error_set(err, DM_EINVAL, "minzoom", "zooms must satisfy 0 <= minzoom <= maxzoom <= %d",
                             TILE_EXPORT_MAX_ZOOM);
-    double bbox[4];
     if (opt->has_bbox)
-        memcpy(bbox, opt->bbox, sizeof bbox);
+        memcpy(bbox, opt->bbox, sizeof(double) * 4);
     else {
         int rc = tile_layers_extent(s, opt->layers, opt->nlayers, bbox, err);
         if (rc < 0)
@@ -72,23 +73,70 @@ int tile_export_mbtiles(store_t *s, const tile_export_options_t *opt, const char
         if (rc == 0)
             return dm_error_set(err, DM_ENOTFOUND, "layers", "the layers to export hold no geometry");
     }
-    memcpy(stats->bbox, bbox, sizeof bbox);
-
-    /* Count first, for the progress bar. */
-    uint64_t total = 0;
+    memcpy(stats->bbox, bbox, sizeof stats->bbox);
+    *total = 0;
     for (int z = opt->minzoom; z <= opt->maxzoom; z++) {
         int x0, y0, x1, y1;
         tile_from_lonlat(bbox[0], bbox[3], z, &x0, &y0);
         tile_from_lonlat(bbox[2], bbox[1], z, &x1, &y1);
-        total += (uint64_t)(x1 - x0 + 1) * (uint64_t)(y1 - y0 + 1);
+        *total += (uint64_t)(x1 - x0 + 1) * (uint64_t)(y1 - y0 + 1);
     }
+    return 0;
+}
 
-    mbtiles_t *m;
-    int rc = store_mbtiles_create(path, &m, err);
+/* Builds every tile of the box at each zoom and hands the non-empty ones,
+ * gzipped, to `sink`. */
+int tile_export_walk(store_t *s, const tile_export_options_t *opt, const double bbox[4], uint64_t total,
+                     tile_sink_fn sink, void *ctx, tile_export_stats_t *stats, dm_error *err)
+{
+    int rc = 0;
+    for (int z = opt->minzoom; z <= opt->maxzoom && !rc; z++) {
+        int x0, y0, x1, y1;
+        tile_from_lonlat(bbox[0], bbox[3], z, &x0, &y0);
+        tile_from_lonlat(bbox[2], bbox[1], z, &x1, &y1);
+        for (int x = x0; x <= x1 && !rc; x++)
+            for (int y = y0; y <= y1 && !rc; y++) {
+                unsigned char *raw = NULL, *gz = NULL;
+                size_t len = 0, gzlen = 0, nf = 0;
+                rc = tile_build(s, opt->layers, opt->nlayers, z, x, y, &raw, &len, &nf, err);
+                if (!rc && len) {
+                    rc = tile_gzip(raw, len, &gz, &gzlen, err);
+                    if (!rc)
+                        rc = sink(z, x, y, gz, gzlen, ctx, err);
+                    if (!rc) {
+                        stats->tiles_written++;
+                        stats->bytes += gzlen;
+                        stats->features += nf;
+                    }
+                }
+                free(raw);
+                free(gz);
+                stats->tiles_visited++;
+                if (opt->progress)
+                    opt->progress(stats->tiles_visited, total, opt->progress_ctx);
+            }
+    }
+    return rc;
+}
+
+static int mbtiles_sink(int z, int x, int y, const unsigned char *gz, size_t len, void *ctx, dm_error *err)
+{
+    return store_mbtiles_put(ctx, z, x, y, gz, len, err);
+}
+
+int tile_export_mbtiles(store_t *s, const tile_export_options_t *opt, const char *path, tile_export_stats_t *stats,
+                        dm_error *err)
+{
+    double bbox[4];
+    uint64_t total;
+    int rc = tile_export_prepare(s, opt, bbox, &total, stats, err);
     if (rc)
         return rc;
+    mbtiles_t *m;
+    if ((rc = store_mbtiles_create(path, &m, err)))
+        return rc;
     char buf[256];
-    char *json = vector_layers_json(opt);
+    char *json = tile_export_vector_layers_json(opt);
     char names[160] = "";
     for (size_t i = 0; i < opt->nlayers; i++)
         snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? "," : "", opt->layers[i]->name);
@@ -98,7 +146,7 @@ int tile_export_mbtiles(store_t *s, const tile_export_options_t *opt, const char
          store_mbtiles_metadata(m, "type", "overlay", err) ||
          store_mbtiles_metadata(m, "version", "1", err) ||
          store_mbtiles_metadata(m, "description", names, err) ||
-         store_mbtiles_metadata(m, "attribution", "diming; roads and names © OpenStreetMap contributors", err);
+         store_mbtiles_metadata(m, "attribution", TILE_ATTRIBUTION, err);
     if (!rc) {
         snprintf(buf, sizeof buf, "%.7f,%.7f,%.7f,%.7f", bbox[0], bbox[1], bbox[2], bbox[3]);
         rc = store_mbtiles_metadata(m, "bounds", buf, err);
@@ -118,33 +166,8 @@ int tile_export_mbtiles(store_t *s, const tile_export_options_t *opt, const char
     if (!rc)
         rc = json ? store_mbtiles_metadata(m, "json", json, err) : dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
     free(json);
-
-    for (int z = opt->minzoom; z <= opt->maxzoom && !rc; z++) {
-        int x0, y0, x1, y1;
-        tile_from_lonlat(bbox[0], bbox[3], z, &x0, &y0);
-        tile_from_lonlat(bbox[2], bbox[1], z, &x1, &y1);
-        for (int x = x0; x <= x1 && !rc; x++)
-            for (int y = y0; y <= y1 && !rc; y++) {
-                unsigned char *raw = NULL, *gz = NULL;
-                size_t len = 0, gzlen = 0, nf = 0;
-                rc = tile_build(s, opt->layers, opt->nlayers, z, x, y, &raw, &len, &nf, err);
-                if (!rc && len) {
-                    rc = tile_gzip(raw, len, &gz, &gzlen, err);
-                    if (!rc)
-                        rc = store_mbtiles_put(m, z, x, y, gz, gzlen, err);
-                    if (!rc) {
-                        stats->tiles_written++;
-                        stats->bytes += gzlen;
-                        stats->features += nf;
-                    }
-                }
-                free(raw);
-                free(gz);
-                stats->tiles_visited++;
-                if (opt->progress)
-                    opt->progress(stats->tiles_visited, total, opt->progress_ctx);
-            }
-    }
+    if (!rc)
+        rc = tile_export_walk(s, opt, bbox, total, mbtiles_sink, m, stats, err);
     if (rc) {
         store_mbtiles_close(m, 0, NULL);
         return rc;

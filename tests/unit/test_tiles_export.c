@@ -138,6 +138,71 @@ static void export_opens_in_gdal_with_the_database_counts(void **state)
     free(out);
 }
 
+/* The PMTiles export holds exactly the MBTiles export's tiles, byte for
+ * byte, found through its directories. */
+static void pmtiles_holds_the_same_tiles(void **state)
+{
+    (void)state;
+    char *mb = t_path(g_dir, "same.mbtiles"), *pm = t_path(g_dir, "same.pmtiles");
+    t_run_t r;
+    assert_int_equal(T_RUN(&r, "tiles", "export", "--db", g_db, "--out", mb, "--minzoom", "8", "--maxzoom", "14",
+                           "--bbox", "119.9,30.9,120.1,31.1", "--quiet"),
+                     0);
+    assert_int_equal(r.status, 0);
+    t_run_free(&r);
+    assert_int_equal(T_RUN(&r, "tiles", "export", "--db", g_db, "--out", pm, "--minzoom", "8", "--maxzoom", "14",
+                           "--bbox", "119.9,30.9,120.1,31.1"),
+                     0);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "zooms 8-14, to "));
+    t_run_free(&r);
+
+    char *rows = t_sql(mb, "SELECT zoom_level, tile_column, tile_row, hex(tile_data) FROM tiles");
+    assert_non_null(rows);
+    size_t ntiles = 0;
+    for (char *line = strtok(rows, "\n"); line; line = strtok(NULL, "\n")) {
+        int z, x, row;
+        char hex[200000];
+        assert_int_equal(sscanf(line, "%d|%d|%d|%199999s", &z, &x, &row, hex), 4);
+        int y = (1 << z) - 1 - row;
+        unsigned char *t;
+        size_t len;
+        dm_error e;
+        assert_int_equal(tile_pmtiles_read(pm, z, x, y, &t, &len, &e), 1);
+        assert_int_equal(len * 2, strlen(hex));
+        for (size_t i = 0; i < len; i++) {
+            unsigned v;
+            sscanf(hex + 2 * i, "%2x", &v);
+            assert_int_equal(t[i], v);
+        }
+        free(t);
+        ntiles++;
+    }
+    free(rows);
+    assert_true(ntiles > 20);
+    unsigned char *t;
+    size_t len;
+    assert_int_equal(tile_pmtiles_read(pm, 14, 0, 0, &t, &len, NULL), 0); /* outside: absent */
+    assert_null(t);
+
+    /* Header: magic, version, counts, zooms, MVT gzip. */
+    size_t flen;
+    unsigned char *f = (unsigned char *)t_read_file(pm, &flen);
+    assert_non_null(f);
+    assert_memory_equal(f, "PMTiles\x03", 8);
+    uint64_t addressed = 0;
+    for (int i = 7; i >= 0; i--)
+        addressed = (addressed << 8) | f[72 + i];
+    assert_int_equal(addressed, ntiles);
+    assert_int_equal(f[98], 2);
+    assert_int_equal(f[99], 1);
+    assert_int_equal(f[100], 8);
+    assert_int_equal(f[101], 14);
+    free(f);
+    free(mb);
+    free(pm);
+}
+
 static void bad_options_exit_2(void **state)
 {
     (void)state;
@@ -189,6 +254,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(export_opens_in_gdal_with_the_database_counts),
+        cmocka_unit_test(pmtiles_holds_the_same_tiles),
         cmocka_unit_test(bad_options_exit_2),
     };
     return cmocka_run_group_tests_name("unit/tiles_export", tests, setup, teardown);

@@ -289,6 +289,29 @@ static void tile_arithmetic(void **state)
     assert_int_equal(tile_division_level(15), LEVEL_VILLAGE);
 }
 
+/* PMTiles v3 tile ids: the spec's first ids and a deeper one from the
+ * reference implementation's tests. */
+static void pmtiles_tile_ids(void **state)
+{
+    (void)state;
+    assert_int_equal(tile_pmtiles_id(0, 0, 0), 0);
+    assert_int_equal(tile_pmtiles_id(1, 0, 0), 1);
+    assert_int_equal(tile_pmtiles_id(1, 0, 1), 2);
+    assert_int_equal(tile_pmtiles_id(1, 1, 1), 3);
+    assert_int_equal(tile_pmtiles_id(1, 1, 0), 4);
+    assert_int_equal(tile_pmtiles_id(2, 0, 0), 5);
+    assert_int_equal(tile_pmtiles_id(12, 3423, 1763), 19078479);
+    /* every tile of a zoom has its own id within the zoom's range */
+    uint64_t seen = 0;
+    for (uint32_t x = 0; x < 8; x++)
+        for (uint32_t y = 0; y < 8; y++) {
+            uint64_t id = tile_pmtiles_id(3, x, y);
+            assert_true(id >= 21 && id < 85);
+            assert_false(seen & (1ull << (id - 21)));
+            seen |= 1ull << (id - 21);
+        }
+}
+
 static void layer_lists(void **state)
 {
     (void)state;
@@ -427,6 +450,7 @@ int main(void)
         cmocka_unit_test(properties_round_trip_and_values_are_shared),
         cmocka_unit_test(broken_tiles_are_refused),
         cmocka_unit_test(tile_arithmetic),
+        cmocka_unit_test(pmtiles_tile_ids),
         cmocka_unit_test(layer_lists),
         cmocka_unit_test(gzip_round_trip),
         cmocka_unit_test(etags),
