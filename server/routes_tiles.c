@@ -140,6 +140,16 @@ static void serve_tile(request_t *req, response_t *res, const char *layers_text,
     int gz = accepts_gzip(request_header(req, "Accept-Encoding"));
     tile_cache_t *cache = server_tile_cache(req->srv);
     tile_hit_t hit;
+    const char *inm = request_header(req, "If-None-Match");
+    if (inm && tile_cache_get(cache, key, version, gz, 0, &hit) && !hit.empty && tile_etag_matches(inm, hit.etag)) {
+        /* revalidation of a cached tile: no body to copy */
+        response_header(res, "X-Tile-Cache", "hit");
+        response_header(res, "Cache-Control", TILE_CACHE_CONTROL);
+        response_header(res, "Vary", "Accept-Encoding");
+        response_header(res, "ETag", hit.etag);
+        response_bytes(res, 304, MVT_TYPE, NULL, 0);
+        return;
+    }
     int cached = tile_cache_get(cache, key, version, gz, 1, &hit);
     if (!cached) {
         unsigned char *raw = NULL, *zipped = NULL;
@@ -172,7 +182,7 @@ static void serve_tile(request_t *req, response_t *res, const char *layers_text,
         return;
     }
     response_header(res, "ETag", hit.etag);
-    if (tile_etag_matches(request_header(req, "If-None-Match"), hit.etag)) {
+    if (tile_etag_matches(inm, hit.etag)) {
         free(hit.body);
         response_bytes(res, 304, MVT_TYPE, NULL, 0);
         return;
