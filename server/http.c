@@ -24,6 +24,10 @@
 #include "gis/text.h"
 #include "server/metrics.h"
 #include "server/routes.h"
+#include "tiles/tile.h"
+
+/* The tile cache's size: about 2,000 typical combined tiles. */
+#define TILE_CACHE_BYTES (64u << 20)
 
 /* One version of the in-memory data, shared by the requests that started
  * while it was current; freed by the last of them to finish. */
@@ -46,6 +50,7 @@ struct server {
     pthread_cond_t stop_cond;
     int stopping;
     atomic_ulong reloads;
+    tile_cache_t *tiles;        /* shared, thread-safe, invalidated by data version */
     pthread_key_t store_key;
     FILE *log;
     int own_log;
@@ -59,7 +64,8 @@ struct server {
 static const route_t core_routes[];
 /* boundaries_routes before divisions_routes: its /divisions/qa would otherwise
  * be taken by /divisions/{}. */
-static const route_t *const route_tables[] = {core_routes, boundaries_routes, divisions_routes, NULL};
+static const route_t *const route_tables[] = {core_routes, boundaries_routes, divisions_routes,
+                                              tiles_routes, ogc_routes, NULL};
 
 static double now_s(void)
 {
@@ -204,6 +210,55 @@ static void *reloader_main(void *arg)
     return NULL;
 }
 
+tile_cache_t *server_tile_cache(server_t *srv) { return srv->tiles; }
+
+typedef struct {
+    const char *const *known;
+    const char *unknown;
+} unknown_query_t;
+
+static enum MHD_Result find_unknown(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    unknown_query_t *u = cls;
+    (void)kind;
+    (void)value;
+    for (int i = 0; u->known[i]; i++)
+        if (strcmp(u->known[i], key) == 0)
+            return MHD_YES;
+    u->unknown = key;
+    return MHD_NO;
+}
+
+const char *request_unknown_query(const request_t *req, const char *const known[])
+{
+    unknown_query_t u = {known, NULL};
+    MHD_get_connection_values((struct MHD_Connection *)req->conn, MHD_GET_ARGUMENT_KIND, find_unknown, &u);
+    return u.unknown;
+}
+
+const char *request_header(const request_t *req, const char *name)
+{
+    return MHD_lookup_connection_value((struct MHD_Connection *)req->conn, MHD_HEADER_KIND, name);
+}
+
+void response_bytes(response_t *res, int status, const char *content_type, unsigned char *body, size_t len)
+{
+    free(res->body);
+    res->status = status;
+    res->content_type = content_type;
+    res->body = (char *)body;
+    res->len = body ? len : 0;
+}
+
+void response_header(response_t *res, const char *name, const char *value)
+{
+    if (res->nheaders >= (int)(sizeof res->headers / sizeof *res->headers))
+        return;
+    res->headers[res->nheaders].name = name;
+    snprintf(res->headers[res->nheaders].value, sizeof res->headers[0].value, "%s", value);
+    res->nheaders++;
+}
+
 void response_json(response_t *res, int status, json_t *doc)
 {
     free(res->body);
@@ -300,6 +355,8 @@ int param_double(const request_t *req, response_t *res, const char *name, int re
 static int pattern_match(const char *pattern, const char *path)
 {
     size_t n = strlen(pattern);
+    if (n >= 2 && strcmp(pattern + n - 2, "/*") == 0) /* the rest of the path, one or more segments */
+        return strncmp(pattern, path, n - 1) == 0 && path[n - 1] != '\0';
     if (n >= 3 && strcmp(pattern + n - 3, "/{}") == 0) {
         size_t prefix = n - 2; /* keep the slash */
         if (strncmp(pattern, path, prefix) != 0)
@@ -352,6 +409,8 @@ static void add_common_headers(struct MHD_Response *r, const request_t *req, con
     MHD_add_response_header(r, "X-Request-Id", req->id);
     if (res->allow)
         MHD_add_response_header(r, "Allow", res->allow);
+    for (int i = 0; i < res->nheaders; i++)
+        MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
 }
 
 static enum MHD_Result send_response(struct MHD_Connection *conn, request_t *req, response_t *res)
@@ -604,6 +663,8 @@ int server_start(const server_config_t *cfg, server_t **out, dm_error *err)
         rc = snapshot_build(s, &srv->current, err);
         store_close(s);
     }
+    if (!rc && !(srv->tiles = tile_cache_new(TILE_CACHE_BYTES)))
+        rc = dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
     if (rc) {
         server_stop(srv);
         return rc;
@@ -664,6 +725,7 @@ void server_stop(server_t *srv)
     }
     snapshot_release(srv->current);
     metrics_free(srv->metrics);
+    tile_cache_free(srv->tiles);
     if (srv->own_log)
         fclose(srv->log);
     free(srv);

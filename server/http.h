@@ -60,6 +60,12 @@ typedef struct response {
     size_t len;
     const char *content_type;
     const char *allow;      /* Allow header for 405 */
+    /* further headers a handler sets with response_header (ETag, …) */
+    struct response_header {
+        const char *name; /* a static string */
+        char value[120];
+    } headers[6];
+    int nheaders;
 } response_t;
 
 int server_start(const server_config_t *cfg, server_t **out, dm_error *err);
@@ -84,6 +90,17 @@ const boundary_index_t *request_boundaries(request_t *req);
 void response_json(response_t *res, int status, json_t *doc);
 /* Sets a ready JSON text body (takes ownership of `body`, from malloc). */
 void response_json_text(response_t *res, int status, char *body, size_t len);
+/* The tile cache (tiles/tile.h), created at start; shared, thread-safe. */
+struct tile_cache *server_tile_cache(server_t *srv);
+/* The first query parameter whose name is not in `known` (NULL-terminated),
+ * or NULL when all are known. Borrowed for the request. */
+const char *request_unknown_query(const request_t *req, const char *const known[]);
+/* The value of a request header (any case), or NULL. */
+const char *request_header(const request_t *req, const char *name);
+/* Sets a body of any type (steals `body`, malloc'd; NULL for none). */
+void response_bytes(response_t *res, int status, const char *content_type, unsigned char *body, size_t len);
+/* Adds a header (name must be a static string; at most 6, extra ones are dropped). */
+void response_header(response_t *res, const char *name, const char *value);
 /* Sets an error body; `code` is a short word ("invalid_parameter"). */
 void response_error(response_t *res, const request_t *req, int status, const char *code, const char *param,
                     const char *fmt, ...) __attribute__((format(printf, 6, 7)));

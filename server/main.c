@@ -31,6 +31,7 @@ static void usage(FILE *out)
             "  serve                 answer HTTP requests (GeoJSON) on 127.0.0.1:8080\n"
             "  backup --out FILE     copy the database while it is in use\n"
             "  check                 check the database (integrity, schema, spatial indexes)\n"
+            "  tiles export          write vector tiles to an MBTiles file\n"
             "  version               print the version and schema version\n"
             "\n"
             "Run 'diming <command> --help' for the options of a command.\n"
@@ -56,6 +57,8 @@ int main(int argc, char **argv)
         return cmd_backup(argc - 1, argv + 1);
     if (strcmp(cmd, "check") == 0)
         return cmd_check(argc - 1, argv + 1);
+    if (strcmp(cmd, "tiles") == 0)
+        return cmd_tiles(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("diming %s (schema version %d)\n", DIMING_VERSION, STORE_SCHEMA_VERSION);
         return 0;

@@ -1,7 +1,9 @@
 /* routes.h — the route tables of the server modules, collected by http.c.
  *
  * A pattern is an exact path ("/health") or a path ending in "/{}" that
- * matches exactly one more non-empty segment ("/divisions/{}"). Tables end
+ * matches exactly one more non-empty segment ("/divisions/{}"), or a path
+ * ending in "/" followed by "*" that matches any non-empty rest (the tile
+ * routes). Tables end
  * with a NULL pattern. The first route whose pattern matches the path wins;
  * if the path matches but no method does, the answer is 405 with Allow. */
 #ifndef DIMING_ROUTES_H
@@ -19,6 +21,8 @@ typedef struct route {
 
 extern const route_t divisions_routes[];
 extern const route_t boundaries_routes[];
+extern const route_t tiles_routes[];
+extern const route_t ogc_routes[];
 
 /* The last path segment (after the final '/'), for "/{}" routes. */
 const char *request_last_segment(const request_t *req);
