@@ -33,6 +33,7 @@ enum stmt_id {
     ST_RES_INSERT,
     ST_ROAD_INSERT,
     ST_DATA_VERSION,
+    ST_TOUCH_LAYER,
     ST__COUNT
 };
 
@@ -81,7 +82,11 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_ROAD_INSERT] =
         "INSERT INTO road_edges(name, name_original, class, walkable, oneway, osm_id, length_m, "
         "batch_id, row_no, geom) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, GeomFromWKB(?10, 4490))",
-    [ST_DATA_VERSION] = "SELECT coalesce(max(id), 0) FROM import_batches WHERE finished_at IS NOT NULL",
+    [ST_DATA_VERSION] = "SELECT coalesce(max(version), 0) FROM data_versions",
+    [ST_TOUCH_LAYER] =
+        "INSERT INTO data_versions(layer, version) VALUES (?1, "
+        "(SELECT coalesce(max(version), 0) FROM data_versions) + 1) "
+        "ON CONFLICT (layer) DO UPDATE SET version = excluded.version",
 };
 
 struct store {
@@ -204,8 +209,18 @@ static const char *const migration_v4[] = {
     "CREATE INDEX division_changes_date ON division_changes(change_date)",
     NULL};
 
+/* v5: one version number per layer, bumped in the transaction of every write
+ * (imports, derived lines, marker replacements …), so that in-memory indexes
+ * and tile caches know what changed. Versions share one sequence and only
+ * grow; they start where the import batches left off. */
+static const char *const migration_v5[] = {
+    "CREATE TABLE data_versions (layer TEXT PRIMARY KEY, version INTEGER NOT NULL)",
+    "INSERT INTO data_versions(layer, version) SELECT layer, max(id) FROM import_batches "
+    "WHERE finished_at IS NOT NULL GROUP BY layer",
+    NULL};
+
 static const char *const *const migrations[STORE_SCHEMA_VERSION] = {migration_v1, migration_v2, migration_v3,
-                                                                    migration_v4};
+                                                                    migration_v4, migration_v5};
 
 static int sql_error(store_t *s, dm_error *err, int code, const char *what)
 {
@@ -516,6 +531,15 @@ int store_batch_begin(store_t *s, const char *layer, const char *source, const c
     return 0;
 }
 
+int store_touch_layer(store_t *s, const char *layer, dm_error *err)
+{
+    sqlite3_stmt *st = stmt(s, ST_TOUCH_LAYER, err);
+    if (!st)
+        return DM_EINTERNAL;
+    sqlite3_bind_text(st, 1, layer, -1, SQLITE_TRANSIENT);
+    return store_step_done(s, st, err, "data version");
+}
+
 int store_batch_finish(store_t *s, int64_t batch_id, const batch_counts_t *c, dm_error *err)
 {
     sqlite3_stmt *st = stmt(s, ST_BATCH_FINISH, err);
@@ -525,7 +549,19 @@ int store_batch_finish(store_t *s, int64_t batch_id, const batch_counts_t *c, dm
     sqlite3_bind_int64(st, 2, c->imported);
     sqlite3_bind_int64(st, 3, c->repaired);
     sqlite3_bind_int64(st, 4, c->rejected);
-    return store_step_done(s, st, err, "import batch");
+    int rc = store_step_done(s, st, err, "import batch");
+    if (rc)
+        return rc;
+    /* The batch's layer changed; its version is the newest. */
+    sqlite3_stmt *q = store_prepare_cached(s, "SELECT layer FROM import_batches WHERE id = ?1", err);
+    if (!q)
+        return DM_EINTERNAL;
+    sqlite3_bind_int64(q, 1, batch_id);
+    char layer[32] = "";
+    if (sqlite3_step(q) == SQLITE_ROW)
+        snprintf(layer, sizeof layer, "%s", (const char *)sqlite3_column_text(q, 0));
+    sqlite3_reset(q);
+    return store_touch_layer(s, layer, err);
 }
 
 /* ---- inserts ---------------------------------------------------------------- */

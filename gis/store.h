@@ -22,7 +22,7 @@
 
 #include "gis/error.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 typedef struct store store_t;
 
@@ -173,8 +173,14 @@ int store_division_each_outline(store_t *s, store_division_fn fn, void *ctx, dm_
  * "facilities", "residential_areas", "road_edges", "import_batches"). */
 long store_count(store_t *s, const char *table, dm_error *err);
 
-/* The last committed change of the data (max batch id), so caches can tell
- * whether their copy is current. */
+/* Records, inside the current write transaction, that `layer`'s data changed
+ * ("divisions", "markers", "names", "facilities", "residential", "roads",
+ * "boundaries", …): its version becomes the newest of all. Every write path
+ * calls it (imports do through store_batch_finish). */
+int store_touch_layer(store_t *s, const char *layer, dm_error *err);
+
+/* The last committed change of any data (the newest layer version), so
+ * in-memory indexes and caches can tell whether their copy is current. */
 int64_t store_data_version(store_t *s, dm_error *err);
 
 #endif

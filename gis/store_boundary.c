@@ -110,6 +110,9 @@ static const char SQL_SWEEP[] = "DELETE FROM boundary_lines WHERE level = ?1 AND
 
 int store_boundary_mark(store_t *s, division_level_t level, dm_error *err)
 {
+    if (store_touch_layer(s, "boundaries", err))
+        return DM_EIO;
+
     sqlite3_stmt *st = store_prepare_cached(s, SQL_MARK, err);
     if (!st)
         return DM_EINTERNAL;
@@ -164,6 +167,9 @@ static const char SQL_IMPORT[] =
 
 int store_boundary_import(store_t *s, const boundary_line_t *l, dm_error *err)
 {
+    if (store_touch_layer(s, "boundaries", err))
+        return DM_EIO;
+
     sqlite3_stmt *st = store_prepare_cached(s, SQL_IMPORT, err);
     if (!st)
         return DM_EINTERNAL;
@@ -228,6 +234,9 @@ static const char SQL_SET_STATUS[] =
 int store_boundary_set_status(store_t *s, const char *code_a, const char *code_b, const char *status,
                               const char *agreement_ref, dm_error *err)
 {
+    if (store_touch_layer(s, "boundaries", err))
+        return DM_EIO;
+
     sqlite3_stmt *st = store_prepare_cached(s, SQL_SET_STATUS, err);
     if (!st)
         return DM_EINTERNAL;
@@ -297,6 +306,9 @@ static const char SQL_MARKER_RETIRE[] =
 int store_marker_replace(store_t *s, const char *number, const char *on, double lon, double lat,
                          const char *material, int64_t *new_id, dm_error *err)
 {
+    if (store_touch_layer(s, "markers", err))
+        return DM_EIO;
+
     sqlite3_stmt *st = store_prepare_cached(s, SQL_MARKER_CURRENT, err);
     if (!st)
         return DM_EINTERNAL;
@@ -352,6 +364,9 @@ static const char SQL_ROUND_COVERS[] =
 int store_inspection_round(store_t *s, const char *line_code, long round_no, const char *on,
                            const char *parties, int64_t *round_id, dm_error *err)
 {
+    if (store_touch_layer(s, "markers", err))
+        return DM_EIO;
+
     sqlite3_stmt *st = store_prepare_cached(s, SQL_ROUND_NEW, err);
     if (!st)
         return DM_EINTERNAL;

@@ -248,8 +248,7 @@ static file_sig_t file_sig(const char *path)
     return f;
 }
 
-static const char *const layer_versions_sql =
-    "SELECT layer, max(id) FROM import_batches WHERE finished_at IS NOT NULL GROUP BY layer";
+static const char *const layer_versions_sql = "SELECT layer, version FROM data_versions";
 
 int store_layer_versions(store_t *s, int64_t versions[STORE_LAYER__COUNT], dm_error *err)
 {
@@ -266,7 +265,7 @@ int store_layer_versions(store_t *s, int64_t versions[STORE_LAYER__COUNT], dm_er
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
-        return dm_error_set(err, DM_EIO, NULL, "reading import batches: %s", sqlite3_errmsg(store_sqlite(s)));
+        return dm_error_set(err, DM_EIO, NULL, "reading data versions: %s", sqlite3_errmsg(store_sqlite(s)));
     return 0;
 }
 

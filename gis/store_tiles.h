@@ -91,11 +91,9 @@ long store_layer_count(store_t *s, store_layer_t layer, const store_feature_quer
  * returns 1 and fills bbox, 0 when the layer is empty, < 0 on error. */
 int store_layer_extent(store_t *s, store_layer_t layer, double bbox[4], dm_error *err);
 
-/* The version of each layer's data: the id of the last finished import
- * batch of that layer (0 if none). Batch ids only grow, so the largest
- * version among a tile's layers changes exactly when one of them was
- * imported into. Layers other branches may add to import_batches are
- * ignored. */
+/* The version of each layer's data (store_touch_layer; 0 if never written).
+ * Versions only grow, so the largest version among a tile's layers changes
+ * exactly when one of them was written to. */
 int store_layer_versions(store_t *s, int64_t versions[STORE_LAYER__COUNT], dm_error *err);
 
 /* The same for hot paths (the tile cache asks on every request): read again
