@@ -175,6 +175,7 @@ typedef enum {
     AUDIT_PAIR_INCOMPLETE, /* A without B, or B without A (同号双立) */
     AUDIT_TRIPLE_INCOMPLETE, /* C/D/E not all present (同号三立) */
     AUDIT_MIXED_TYPES,     /* Q together with A–E on one sequence number */
+    AUDIT_SEQUENCE_ORDER,  /* the numbers do not run in order along the line */
     AUDIT_INSPECTION_OVERDUE, /* last inspection more than 5 years ago */
     AUDIT_DAMAGED,
     AUDIT_MISSING,

@@ -382,6 +382,19 @@ static void test_marker_audit_findings(void **state)
     t_response_free(&res);
 }
 
+static void test_marker_sequence_runs_along_the_line(void **state)
+{
+    (void)state;
+    t_response_t res;
+    get_json("/boundaries/markers/audit?line=9901&tolerance_m=50&as_of=2024-06-01", 200, &res);
+    assert_int_equal(t_json_int(res.json, "markers"), 4);
+    assert_int_equal(t_json_len(res.json, "features"), 1);
+    json_t *f = finding(res.json, "sequence_order", "9901003Q");
+    assert_non_null(f);
+    assert_non_null(strstr(json_string_value(json_object_get(f, "reason")), "back along the line from 9901002"));
+    t_response_free(&res);
+}
+
 static void test_marker_audit_bad_parameters(void **state)
 {
     (void)state;
@@ -571,6 +584,7 @@ int main(void)
         cmocka_unit_test(test_qa_clean_tiling_has_no_findings),
         cmocka_unit_test(test_qa_bad_parameters),
         cmocka_unit_test(test_marker_audit_findings),
+        cmocka_unit_test(test_marker_sequence_runs_along_the_line),
         cmocka_unit_test(test_marker_audit_bad_parameters),
         cmocka_unit_test(test_cli_usage_and_outputs),
         cmocka_unit_test(test_replacement_retires_the_old_record),
