@@ -51,6 +51,7 @@ static int group_setup(void **state)
     if (import_edition("boundaries/nbs-cities-2023.csv", NULL) || import_edition("boundaries/nbs-areas-2022.csv", NULL) ||
         import_edition("boundaries/history-2021.geojson", "2021-01-01") ||
         import_edition("boundaries/history-2022.geojson", "2022-01-01") ||
+        import_edition("boundaries/history-2022-again.geojson", "2022-01-01") ||
         import_edition("boundaries/nbs-zhushan-streets-2021.csv", "2021-10-31") ||
         import_edition("boundaries/nbs-zhushan-streets-2022.csv", "2022-10-31") ||
         import_edition("boundaries/nbs-wuhu-streets-2022.csv", "2022-10-31") ||
@@ -102,7 +103,17 @@ static void test_merge_of_two_communities_on_a_date(void **state)
     (void)state;
     t_response_t res;
     get_json("/divisions/changes?from=2021-06-01&to=2022-06-01&parent=320402", 200, &res);
-    assert_int_equal(t_json_len(res.json, "features"), 5);
+    assert_int_equal(t_json_len(res.json, "features"), 6);
+    /* history-2022-again: the rejected repeat of 丽青社区 is no event, 新华社区 is new */
+    size_t i;
+    json_t *f;
+    int news = 0;
+    json_array_foreach(json_object_get(res.json, "features"), i, f) if (strcmp(t_json_str(f, "properties.kind"), "new") == 0)
+    {
+        assert_string_equal(t_json_str(f, "properties.to.code"), "320402001005");
+        news++;
+    }
+    assert_int_equal(news, 1);
     json_t *m1 = event(res.json, "merged", "320402001001"), *m2 = event(res.json, "merged", "320402001002");
     assert_non_null(m1);
     assert_non_null(m2);
