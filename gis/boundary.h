@@ -180,6 +180,7 @@ typedef enum {
     AUDIT_DAMAGED,
     AUDIT_MISSING,
     AUDIT_NOT_COVERED,     /* the line's last joint inspection round has no finding for it */
+    AUDIT_ROUND_OVERDUE,   /* the line's last round is more than 5 years old (number = line code) */
     AUDIT__COUNT
 } audit_kind_t;
 

@@ -44,7 +44,7 @@ static const char *const KIND_NAMES[AUDIT__COUNT] = {
     [AUDIT_MIXED_TYPES] = "mixed_types",           [AUDIT_INSPECTION_OVERDUE] = "inspection_overdue",
     [AUDIT_SEQUENCE_ORDER] = "sequence_order",
     [AUDIT_DAMAGED] = "damaged",                   [AUDIT_MISSING] = "missing",
-    [AUDIT_NOT_COVERED] = "not_covered_by_last_round",
+    [AUDIT_NOT_COVERED] = "not_covered_by_last_round", [AUDIT_ROUND_OVERDUE] = "round_overdue",
 };
 
 const char *audit_kind_name(audit_kind_t k) { return k < AUDIT__COUNT ? KIND_NAMES[k] : "?"; }
@@ -265,6 +265,14 @@ static int audit_line_group(store_t *s, const audit_data_t *a, size_t from, size
     int rc = store_inspection_last(s, line, &round_no, round_on, &round_id, err);
     if (rc)
         return rc;
+    if (round_no > 0 && strcmp(round_on, overdue_before) < 0) {
+        audit_finding_t *f = add(r, AUDIT_ROUND_OVERDUE, line, line, NAN, NAN);
+        if (f)
+            snprintf(f->reason, sizeof f->reason,
+                     "the last joint inspection of line %s, round %ld on %s, is more than %d years before %s "
+                     "(民政部令第28号 第六条)",
+                     line, round_no, round_on, o->inspection_years > 0 ? o->inspection_years : 5, o->as_of);
+    }
 
     int max_seq = 0;
     for (size_t i = from; i < to; i++) {

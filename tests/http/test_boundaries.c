@@ -375,6 +375,16 @@ static void test_marker_audit_findings(void **state)
     assert_int_equal(t_json_int(res.json, "summary.not_covered_by_last_round"), 2);
     /* The pair 0204002A/B is 3 m either side: inside 20 m, outside 2 m. */
     assert_null(finding(res.json, "off_line", "0204002A"));
+    assert_null(finding(res.json, "round_overdue", "0204"));
+    t_response_free(&res);
+    /* Round 4 (2023-05-01) is overdue five years later. */
+    get_json("/boundaries/markers/audit?line=0204&tolerance_m=20&as_of=2028-05-02", 200, &res);
+    json_t *ro = finding(res.json, "round_overdue", "0204");
+    assert_non_null(ro);
+    assert_non_null(strstr(json_string_value(json_object_get(ro, "reason")), "round 4 on 2023-05-01"));
+    t_response_free(&res);
+    get_json("/boundaries/markers/audit?line=0204&tolerance_m=20&as_of=2028-05-01", 200, &res);
+    assert_null(finding(res.json, "round_overdue", "0204"));
     t_response_free(&res);
     get_json("/boundaries/markers/audit?line=0204&tolerance_m=2&as_of=2024-06-01", 200, &res);
     assert_float_equal(t_json_num(finding(res.json, "off_line", "0204002A"), "distance_m"), 3.0, 0.051);
