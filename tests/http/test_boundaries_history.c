@@ -60,6 +60,16 @@ static int group_setup(void **state)
         import_edition("boundaries/nbs-wuhu-streets-2022.csv", "2022-10-31") ||
         import_edition("boundaries/nbs-wuhu-streets-2023.csv", "2023-06-30"))
         return -1;
+    /* the village lines of mid-2022 only */
+    t_run_t r;
+    if (T_RUN(&r, "boundaries", "derive", "--db", g_db, "--level", "village", "--date", "2022-06-01",
+              "--tolerance-m", "5") ||
+        r.status != 0) {
+        fprintf(stderr, "derive failed: %s\n", r.err ? r.err : "");
+        t_run_free(&r);
+        return -1;
+    }
+    t_run_free(&r);
     const char *const extra[] = {"--threads", "2", NULL};
     return t_server_start(&g_srv, g_db, extra);
 }
@@ -214,6 +224,19 @@ static void test_answers_as_of_a_date(void **state)
                            "\"date\":\"2022-06-01\"}";
     assert_int_equal(t_http(g_srv.port, "POST", "/boundaries/check", hdr, body2022, strlen(body2022), &res), 0);
     assert_string_equal(t_json_str(res.json, "divisions.2.code"), "320402001004");
+    t_response_free(&res);
+    /* Lines are those of mid-2022: a road across 119.985 meets 丽青社区—东方社区 in
+     * 2022, and no line in 2021, when 丽青社区 did not exist. */
+    const char *cross2022 = "{\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[119.98,30.96],[119.99,30.96]]},"
+                            "\"date\":\"2022-06-01\"}";
+    assert_int_equal(t_http(g_srv.port, "POST", "/boundaries/check", hdr, cross2022, strlen(cross2022), &res), 0);
+    assert_int_equal(t_json_len(res.json, "crossings.features"), 1);
+    assert_string_equal(t_json_str(res.json, "crossings.features.0.properties.name"), "东方社区—丽青社区");
+    t_response_free(&res);
+    const char *cross2021 = "{\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[119.98,30.96],[119.99,30.96]]},"
+                            "\"date\":\"2021-06-01\"}";
+    assert_int_equal(t_http(g_srv.port, "POST", "/boundaries/check", hdr, cross2021, strlen(cross2021), &res), 0);
+    assert_int_equal(t_json_len(res.json, "crossings.features"), 0);
     t_response_free(&res);
 }
 
