@@ -175,10 +175,12 @@ typedef enum {
     AUDIT_PAIR_INCOMPLETE, /* A without B, or B without A (同号双立) */
     AUDIT_TRIPLE_INCOMPLETE, /* C/D/E not all present (同号三立) */
     AUDIT_MIXED_TYPES,     /* Q together with A–E on one sequence number */
+    AUDIT_SEQUENCE_ORDER,  /* the numbers do not run in order along the line */
     AUDIT_INSPECTION_OVERDUE, /* last inspection more than 5 years ago */
     AUDIT_DAMAGED,
     AUDIT_MISSING,
     AUDIT_NOT_COVERED,     /* the line's last joint inspection round has no finding for it */
+    AUDIT_ROUND_OVERDUE,   /* the line's last round is more than 5 years old (number = line code) */
     AUDIT__COUNT
 } audit_kind_t;
 

@@ -18,8 +18,12 @@
  *    (《省级行政区域界线联合检查实施办法》, 民政部令第28号, 第六条): a marker whose
  *    last inspection is older than that is overdue, and a marker the line's
  *    last recorded round has no finding for was not covered by it.
- * Sequence order along the line and the side of A/B markers are not checked
- * yet. */
+ *  - order: numbers run in order along the line (GB/T 17796-2009 numbers each
+ *    line from one end, west→east or north→south). Checked when the line is
+ *    one connected piece: each sequence's position along it (the first marker
+ *    of the number) must move the same way as the line's overall direction
+ *    of numbering, by more than the tolerance to count as a step back.
+ * The side of A/B markers is not checked yet. */
 #include "gis/boundary.h"
 
 #include <ctype.h>
@@ -38,8 +42,9 @@ static const char *const KIND_NAMES[AUDIT__COUNT] = {
     [AUDIT_DUPLICATE] = "duplicate",               [AUDIT_SEQUENCE_GAP] = "sequence_gap",
     [AUDIT_PAIR_INCOMPLETE] = "pair_incomplete",   [AUDIT_TRIPLE_INCOMPLETE] = "triple_incomplete",
     [AUDIT_MIXED_TYPES] = "mixed_types",           [AUDIT_INSPECTION_OVERDUE] = "inspection_overdue",
+    [AUDIT_SEQUENCE_ORDER] = "sequence_order",
     [AUDIT_DAMAGED] = "damaged",                   [AUDIT_MISSING] = "missing",
-    [AUDIT_NOT_COVERED] = "not_covered_by_last_round",
+    [AUDIT_NOT_COVERED] = "not_covered_by_last_round", [AUDIT_ROUND_OVERDUE] = "round_overdue",
 };
 
 const char *audit_kind_name(audit_kind_t k) { return k < AUDIT__COUNT ? KIND_NAMES[k] : "?"; }
@@ -191,6 +196,61 @@ static void years_before(const char *date, int years, char out[11])
 
 /* ---- the audit ---------------------------------------------------------------------- */
 
+/* Sequence order along a line that is one connected piece (see the header). */
+static void check_order(const audit_data_t *a, size_t from, size_t to, const char *line, double tol,
+                        boundary_audit_result_t *r)
+{
+    GEOSContextHandle_t h = geom_ctx();
+    const aline_t *only = NULL;
+    for (size_t k = 0; k < a->nlines; k++)
+        if (strcmp(a->lines[k].code, line) == 0) {
+            if (only)
+                return; /* the code names two lines: no single order */
+            only = &a->lines[k];
+        }
+    if (!only)
+        return;
+    GEOSGeometry *merged = GEOSLineMerge_r(h, only->geom);
+    /* A ring (an enclave's line) has no ends to number from. */
+    if (!merged || GEOSGeomTypeId_r(h, merged) != GEOS_LINESTRING || GEOSisClosed_r(h, merged) == 1) {
+        if (merged)
+            GEOSGeom_destroy_r(h, merged);
+        return;
+    }
+    double len_deg = 0, len_m = geom_length_m(merged);
+    GEOSLength_r(h, merged, &len_deg);
+    /* Position along the line of the first marker of each sequence number. */
+    double pos[1000];
+    const amarker_t *who[1000];
+    int n = 0;
+    for (size_t i = from; i < to && n < 1000; i++) {
+        const amarker_t *m = &a->markers[i];
+        if (!m->parsed || strncmp(m->number, line, 4) != 0 || (n && who[n - 1]->seq == m->seq))
+            continue;
+        GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, m->lon, m->lat);
+        /* degrees along the line, scaled to metres by the line's mean scale */
+        pos[n] = pt ? GEOSProject_r(h, merged, pt) * (len_deg > 0 ? len_m / len_deg : 0) : 0;
+        who[n++] = m;
+        if (pt)
+            GEOSGeom_destroy_r(h, pt);
+    }
+    GEOSGeom_destroy_r(h, merged);
+    if (n < 3)
+        return;
+    double dir = pos[n - 1] >= pos[0] ? 1 : -1;
+    for (int k = 1; k < n; k++) {
+        if ((pos[k] - pos[k - 1]) * dir >= -tol)
+            continue;
+        audit_finding_t *f = add(r, AUDIT_SEQUENCE_ORDER, who[k]->number, line, who[k]->lon, who[k]->lat);
+        if (f)
+            snprintf(f->reason, sizeof f->reason,
+                     "%.7s lies %.0f m back along the line from %.7s: numbers run in order along a line "
+                     "(GB/T 17796-2009)",
+                     who[k]->number, fabs(pos[k] - pos[k - 1]), who[k - 1]->number);
+    }
+}
+
+
 static int audit_line_group(store_t *s, const audit_data_t *a, size_t from, size_t to, const boundary_audit_opts_t *o,
                             const char *overdue_before, boundary_audit_result_t *r, dm_error *err)
 {
@@ -205,6 +265,14 @@ static int audit_line_group(store_t *s, const audit_data_t *a, size_t from, size
     int rc = store_inspection_last(s, line, &round_no, round_on, &round_id, err);
     if (rc)
         return rc;
+    if (round_no > 0 && strcmp(round_on, overdue_before) < 0) {
+        audit_finding_t *f = add(r, AUDIT_ROUND_OVERDUE, line, line, NAN, NAN);
+        if (f)
+            snprintf(f->reason, sizeof f->reason,
+                     "the last joint inspection of line %s, round %ld on %s, is more than %d years before %s "
+                     "(民政部令第28号 第六条)",
+                     line, round_no, round_on, o->inspection_years > 0 ? o->inspection_years : 5, o->as_of);
+    }
 
     int max_seq = 0;
     for (size_t i = from; i < to; i++) {
@@ -301,6 +369,8 @@ static int audit_line_group(store_t *s, const audit_data_t *a, size_t from, size
         }
         i = j;
     }
+    if (strlen(line) == 4 && has_line)
+        check_order(a, from, to, line, tol, r);
     if (strlen(line) == 4) {
         for (int seq = 1; seq < max_seq; seq++) {
             int present = 0;

@@ -27,6 +27,7 @@ typedef struct {
     GEOSGeometry *geom; /* the version valid from the edition date, lon/lat; NULL without outline */
     int state;
     int accounted;      /* a NEW row some event already explains */
+    int64_t old_id;     /* CHANGED rows: the closed version */
     /* CHANGED rows: the superseded version */
     char *old_name, *old_type, *old_ur;
     GEOSGeometry *old_geom;
@@ -151,6 +152,7 @@ int boundary_edition_row(boundary_edition_t *ed, const division_t *d, dm_error *
     r->old_geom = outline_same ? NULL : og;
     if (outline_same && og)
         GEOSGeom_destroy_r(geom_ctx(), og);
+    r->old_id = old.id;
     rc = store_division_close(ed->s, old.id, ed->date, err);
     division_clear(&old);
     ed->sum.changed++;
@@ -387,6 +389,27 @@ int boundary_edition_finish(boundary_edition_t *ed, boundary_edition_summary_t *
 {
     gone_list_t g = {.ed = ed, .err = err};
     int rc = 0;
+    /* Rows the importer rejected after all (a clashing version, a database
+     * constraint) did not become versions: they are no events, and the version
+     * a rejected changed row was to supersede is reopened. */
+    for (size_t i = 0; !rc && i < ed->n; i++) {
+        erow_t *r = &ed->rows[i];
+        if (r->state == ROW_UNCHANGED)
+            continue;
+        int in = store_division_inserted(ed->s, r->code, ed->date, ed->batch_id, err);
+        if (in < 0)
+            rc = in;
+        else if (!in) {
+            if (r->state == ROW_CHANGED)
+                rc = store_division_close(ed->s, r->old_id, NULL, err);
+            else if (r->geom) { /* a territory that is nobody's: no merge target */
+                GEOSGeom_destroy_r(geom_ctx(), r->geom);
+                r->geom = NULL;
+            }
+            r->state = ROW_UNCHANGED; /* still in scope: not abolished */
+            r->accounted = 1;
+        }
+    }
     /* Scope: each (parent, level) the edition lists. */
     for (size_t i = 0; !rc && i < ed->n; i++) {
         int seen = 0;

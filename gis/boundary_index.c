@@ -50,6 +50,7 @@ struct boundary_index {
     size_t nmarkers, capmarkers;
     tile_t *tiles;
     size_t ntiles, captiles;
+    const div_entry_t **by_code; /* divs sorted by code, for find_div */
     GEOSSTRtree *div_tree, *tile_tree, *line_tree, *marker_tree;
 };
 
@@ -64,6 +65,11 @@ static int grow(void **arr, size_t *cap, size_t n, size_t size)
     *arr = p;
     *cap = c;
     return 0;
+}
+
+static int cmp_entry_code(const void *a, const void *b)
+{
+    return strcmp((*(const div_entry_t *const *)a)->pub.code, (*(const div_entry_t *const *)b)->pub.code);
 }
 
 static int add_tile(boundary_index_t *idx, const div_entry_t *d, GEOSGeometry *piece)
@@ -220,6 +226,14 @@ int boundary_index_build(store_t *s, boundary_index_t **out, dm_error *err)
             return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
         }
     idx->tile_tree = build_tree(h, idx->tiles, idx->ntiles, sizeof *idx->tiles, offsetof(tile_t, piece));
+    idx->by_code = malloc((idx->ndivs ? idx->ndivs : 1) * sizeof *idx->by_code);
+    if (!idx->by_code) {
+        boundary_index_free(idx);
+        return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+    }
+    for (size_t i = 0; i < idx->ndivs; i++)
+        idx->by_code[i] = &idx->divs[i];
+    qsort(idx->by_code, idx->ndivs, sizeof *idx->by_code, cmp_entry_code);
     idx->line_tree = build_tree(h, idx->lines, idx->nlines, sizeof *idx->lines, offsetof(line_entry_t, geom));
     idx->marker_tree = build_tree(h, idx->markers, idx->nmarkers, sizeof *idx->markers, offsetof(marker_entry_t, pt));
     *out = idx;
@@ -238,6 +252,7 @@ void boundary_index_free(boundary_index_t *idx)
     for (size_t i = 0; i < idx->ntiles; i++)
         GEOSGeom_destroy_r(h, idx->tiles[i].piece);
     free(idx->tiles);
+    free(idx->by_code);
     if (idx->line_tree)
         GEOSSTRtree_destroy_r(h, idx->line_tree);
     if (idx->marker_tree)
@@ -355,11 +370,20 @@ static int valid_on(const bdiv_t *d, const char *date)
     return 1;
 }
 
+/* The version of `code` valid on `date` (binary search over the sorted codes). */
 static const bdiv_t *find_div(const boundary_index_t *idx, const char *code, const char *date)
 {
-    for (size_t i = 0; i < idx->ndivs; i++)
-        if (strcmp(idx->divs[i].pub.code, code) == 0 && valid_on(&idx->divs[i].pub, date))
-            return &idx->divs[i].pub;
+    size_t lo = 0, hi = idx->ndivs;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(idx->by_code[mid]->pub.code, code) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < idx->ndivs && strcmp(idx->by_code[i]->pub.code, code) == 0; i++)
+        if (valid_on(&idx->by_code[i]->pub, date))
+            return &idx->by_code[i]->pub;
     return NULL;
 }
 
@@ -587,6 +611,10 @@ int boundary_check(const boundary_index_t *idx, const GEOSGeometry *g, const bou
     r->crossings = calloc(fl.n ? fl.n : 1, sizeof *r->crossings);
     for (size_t i = 0; r->crossings && i < fl.n; i++) {
         const line_entry_t *l = fl.items[i];
+        /* Lines are not versioned: a line counts on `date` only when both its
+         * divisions existed then (a line of later units is not reported). */
+        if (!find_div(idx, l->pub.left_code, date) || !find_div(idx, l->pub.right_code, date))
+            continue;
         GEOSGeometry *clip = GEOSClipByRect_r(h, l->geom, x0 - ex, y0 - ey, x1 + ex, y1 + ey);
         if (!clip)
             continue;

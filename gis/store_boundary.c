@@ -500,8 +500,25 @@ int store_division_close(store_t *s, int64_t id, const char *date, dm_error *err
     if (!st)
         return DM_EINTERNAL;
     sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, date, -1, SQLITE_TRANSIENT);
+    store_bind_text(st, 2, date);
     return store_step_done(s, st, err, "division version");
+}
+
+static const char SQL_INSERTED[] = "SELECT 1 FROM divisions WHERE code = ?1 AND valid_from = ?2 AND batch_id = ?3";
+
+int store_division_inserted(store_t *s, const char *code, const char *date, int64_t batch_id, dm_error *err)
+{
+    sqlite3_stmt *st = store_prepare_cached(s, SQL_INSERTED, err);
+    if (!st)
+        return DM_EINTERNAL;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, date, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, batch_id);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : sql_fail(s, err, "division lookup");
 }
 
 static const char SQL_CHANGE_NEW[] =

@@ -119,8 +119,11 @@ int store_division_open_before(store_t *s, const char *code, const char *date, d
 int store_divisions_open_under(store_t *s, const char *parent, division_level_t level, const char *date,
                                store_division_fn fn, void *ctx, dm_error *err);
 
-/* Closes a version: valid_to = date. */
+/* Closes a version: valid_to = date; date NULL reopens it. */
 int store_division_close(store_t *s, int64_t id, const char *date, dm_error *err);
+
+/* 1 if batch `batch_id` inserted a version of `code` starting on `date`, 0 if not. */
+int store_division_inserted(store_t *s, const char *code, const char *date, int64_t batch_id, dm_error *err);
 
 /* One change event of a division (DOMAIN.md §6). kind: new, abolished,
  * renamed, merged, split, type_change, class_change, boundary_change,

@@ -201,7 +201,7 @@ static int import_feature(store_t *s, json_t *f, size_t i, long *lines, long *st
         return rc;
     }
     char *text = json_dumps(geom, JSON_COMPACT);
-    char param[32];
+    char param[48];
     snprintf(param, sizeof param, "feature %zu geometry", i + 1);
     GEOSGeometry *g = text ? boundary_parse_geojson(text, param, e) : NULL;
     free(text);

@@ -375,10 +375,33 @@ static void test_marker_audit_findings(void **state)
     assert_int_equal(t_json_int(res.json, "summary.not_covered_by_last_round"), 2);
     /* The pair 0204002A/B is 3 m either side: inside 20 m, outside 2 m. */
     assert_null(finding(res.json, "off_line", "0204002A"));
+    assert_null(finding(res.json, "round_overdue", "0204"));
+    t_response_free(&res);
+    /* Round 4 (2023-05-01) is overdue five years later. */
+    get_json("/boundaries/markers/audit?line=0204&tolerance_m=20&as_of=2028-05-02", 200, &res);
+    json_t *ro = finding(res.json, "round_overdue", "0204");
+    assert_non_null(ro);
+    assert_non_null(strstr(json_string_value(json_object_get(ro, "reason")), "round 4 on 2023-05-01"));
+    t_response_free(&res);
+    get_json("/boundaries/markers/audit?line=0204&tolerance_m=20&as_of=2028-05-01", 200, &res);
+    assert_null(finding(res.json, "round_overdue", "0204"));
     t_response_free(&res);
     get_json("/boundaries/markers/audit?line=0204&tolerance_m=2&as_of=2024-06-01", 200, &res);
     assert_float_equal(t_json_num(finding(res.json, "off_line", "0204002A"), "distance_m"), 3.0, 0.051);
     assert_float_equal(t_json_num(finding(res.json, "off_line", "0204002B"), "distance_m"), 3.0, 0.051);
+    t_response_free(&res);
+}
+
+static void test_marker_sequence_runs_along_the_line(void **state)
+{
+    (void)state;
+    t_response_t res;
+    get_json("/boundaries/markers/audit?line=9901&tolerance_m=50&as_of=2024-06-01", 200, &res);
+    assert_int_equal(t_json_int(res.json, "markers"), 4);
+    assert_int_equal(t_json_len(res.json, "features"), 1);
+    json_t *f = finding(res.json, "sequence_order", "9901003Q");
+    assert_non_null(f);
+    assert_non_null(strstr(json_string_value(json_object_get(f, "reason")), "back along the line from 9901002"));
     t_response_free(&res);
 }
 
@@ -571,6 +594,7 @@ int main(void)
         cmocka_unit_test(test_qa_clean_tiling_has_no_findings),
         cmocka_unit_test(test_qa_bad_parameters),
         cmocka_unit_test(test_marker_audit_findings),
+        cmocka_unit_test(test_marker_sequence_runs_along_the_line),
         cmocka_unit_test(test_marker_audit_bad_parameters),
         cmocka_unit_test(test_cli_usage_and_outputs),
         cmocka_unit_test(test_replacement_retires_the_old_record),

@@ -8,7 +8,9 @@
  *   丽华社区 [119.95, 119.97] × [30.95, 31.00]      10591226.4 m²
  *   青龙社区 [119.97, 119.98] × [30.95, 31.00]       5295613.2 m²
  *   strip of 东方社区 [119.98, 119.985]              2647806.6 m²
- *   焦溪村 [119.95, 119.975] × [31.00, 31.05]       13232229.7 m² */
+ *   焦溪村 [119.95, 119.975] × [31.00, 31.05]       13232229.7 m²
+ *   each half of 东方社区 (2023 split)                3971709.9 m²
+ *   each half of 新华社区                              132420.9 m² */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -51,11 +53,23 @@ static int group_setup(void **state)
     if (import_edition("boundaries/nbs-cities-2023.csv", NULL) || import_edition("boundaries/nbs-areas-2022.csv", NULL) ||
         import_edition("boundaries/history-2021.geojson", "2021-01-01") ||
         import_edition("boundaries/history-2022.geojson", "2022-01-01") ||
+        import_edition("boundaries/history-2022-again.geojson", "2022-01-01") ||
+        import_edition("boundaries/history-2023.geojson", "2023-01-01") ||
         import_edition("boundaries/nbs-zhushan-streets-2021.csv", "2021-10-31") ||
         import_edition("boundaries/nbs-zhushan-streets-2022.csv", "2022-10-31") ||
         import_edition("boundaries/nbs-wuhu-streets-2022.csv", "2022-10-31") ||
         import_edition("boundaries/nbs-wuhu-streets-2023.csv", "2023-06-30"))
         return -1;
+    /* the village lines of mid-2022 only */
+    t_run_t r;
+    if (T_RUN(&r, "boundaries", "derive", "--db", g_db, "--level", "village", "--date", "2022-06-01",
+              "--tolerance-m", "5") ||
+        r.status != 0) {
+        fprintf(stderr, "derive failed: %s\n", r.err ? r.err : "");
+        t_run_free(&r);
+        return -1;
+    }
+    t_run_free(&r);
     const char *const extra[] = {"--threads", "2", NULL};
     return t_server_start(&g_srv, g_db, extra);
 }
@@ -102,7 +116,17 @@ static void test_merge_of_two_communities_on_a_date(void **state)
     (void)state;
     t_response_t res;
     get_json("/divisions/changes?from=2021-06-01&to=2022-06-01&parent=320402", 200, &res);
-    assert_int_equal(t_json_len(res.json, "features"), 5);
+    assert_int_equal(t_json_len(res.json, "features"), 6);
+    /* history-2022-again: the rejected repeat of 丽青社区 is no event, 新华社区 is new */
+    size_t i;
+    json_t *f;
+    int news = 0;
+    json_array_foreach(json_object_get(res.json, "features"), i, f) if (strcmp(t_json_str(f, "properties.kind"), "new") == 0)
+    {
+        assert_string_equal(t_json_str(f, "properties.to.code"), "320402001005");
+        news++;
+    }
+    assert_int_equal(news, 1);
     json_t *m1 = event(res.json, "merged", "320402001001"), *m2 = event(res.json, "merged", "320402001002");
     assert_non_null(m1);
     assert_non_null(m2);
@@ -129,6 +153,46 @@ static void test_merge_of_two_communities_on_a_date(void **state)
     assert_string_equal(t_json_str(rn, "properties.from.name"), "舜河村");
     assert_string_equal(t_json_str(rn, "properties.to.name"), "舜河新村");
     assert_true(t_json_is_null(rn, "geometry"));
+    t_response_free(&res);
+}
+
+static json_t *event_to(json_t *doc, const char *kind, const char *from, const char *to)
+{
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(doc, "features"), i, f)
+    {
+        if (strcmp(t_json_str(f, "properties.kind"), kind) == 0 &&
+            strcmp(t_json_str(f, "properties.from.code"), from) == 0 &&
+            strcmp(t_json_str(f, "properties.to.code"), to) == 0)
+            return f;
+    }
+    return NULL;
+}
+
+static void test_split_and_unchanged(void **state)
+{
+    (void)state;
+    t_response_t res;
+    get_json("/divisions/changes?from=2022-06-01&to=2023-06-01&parent=320402001", 200, &res);
+    assert_int_equal(t_json_len(res.json, "features"), 4);
+    json_t *a = event_to(res.json, "split", "320402001003", "320402001006"),
+           *b = event_to(res.json, "split", "320402001003", "320402001007"),
+           *c = event_to(res.json, "split", "320402001005", "320402001006"),
+           *d = event_to(res.json, "split", "320402001005", "320402001007");
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_non_null(c);
+    assert_non_null(d);
+    assert_float_equal(t_json_num(a, "properties.area_m2"), 3971709.9, 40);
+    assert_float_equal(t_json_num(b, "properties.area_m2"), 3971709.9, 40);
+    assert_float_equal(t_json_num(c, "properties.area_m2"), 132420.9, 1.4);
+    t_response_free(&res);
+    /* 丽青社区 did not change in 2023: its 2022 version is still the one. */
+    get_json("/divisions/320402001004?date=2023-06-01", 200, &res);
+    assert_string_equal(t_json_str(res.json, "properties.valid_from"), "2022-01-01");
+    t_response_free(&res);
+    get_json("/divisions/320402001003?date=2023-06-01", 404, &res);
     t_response_free(&res);
 }
 
@@ -160,6 +224,19 @@ static void test_answers_as_of_a_date(void **state)
                            "\"date\":\"2022-06-01\"}";
     assert_int_equal(t_http(g_srv.port, "POST", "/boundaries/check", hdr, body2022, strlen(body2022), &res), 0);
     assert_string_equal(t_json_str(res.json, "divisions.2.code"), "320402001004");
+    t_response_free(&res);
+    /* Lines are those of mid-2022: a road across 119.985 meets 丽青社区—东方社区 in
+     * 2022, and no line in 2021, when 丽青社区 did not exist. */
+    const char *cross2022 = "{\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[119.98,30.96],[119.99,30.96]]},"
+                            "\"date\":\"2022-06-01\"}";
+    assert_int_equal(t_http(g_srv.port, "POST", "/boundaries/check", hdr, cross2022, strlen(cross2022), &res), 0);
+    assert_int_equal(t_json_len(res.json, "crossings.features"), 1);
+    assert_string_equal(t_json_str(res.json, "crossings.features.0.properties.name"), "东方社区—丽青社区");
+    t_response_free(&res);
+    const char *cross2021 = "{\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[119.98,30.96],[119.99,30.96]]},"
+                            "\"date\":\"2021-06-01\"}";
+    assert_int_equal(t_http(g_srv.port, "POST", "/boundaries/check", hdr, cross2021, strlen(cross2021), &res), 0);
+    assert_int_equal(t_json_len(res.json, "crossings.features"), 0);
     t_response_free(&res);
 }
 
@@ -221,6 +298,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_merge_of_two_communities_on_a_date),
+        cmocka_unit_test(test_split_and_unchanged),
         cmocka_unit_test(test_answers_as_of_a_date),
         cmocka_unit_test(test_real_nbs_editions),
         cmocka_unit_test(test_changes_bad_parameters),
