@@ -179,6 +179,9 @@ typedef struct coverage_result {
     coverage_summary_t *subs;      /* each child division, in code order */
     size_t nsubs;
     GEOSGeometry *uncovered;       /* union of the uncovered areas (lon/lat), NULL if none */
+    /* sensitivity (DOMAIN.md §8): the division's figures at 0.8 and 1.2 m/s */
+    double sens_speed_mps[2];
+    long sens_areas_covered[2], sens_pop_60_covered[2];
 } coverage_result_t;
 
 /* The engine without the store: fills covered / walk_m / nearest of every

@@ -159,8 +159,9 @@ const char *coverage_assign(const coverage_graph_t *g, const coverage_params_t *
     for (size_t i = 0; i < nareas; i++) {
         /* 1 mm of slack so an area exactly at the budget counts as reached */
         areas[i].covered = areas[i].walk_m <= budget + 1e-3;
-        if (!areas[i].covered)
-            areas[i].walk_m = areas[i].walk_m < INFINITY ? areas[i].walk_m : INFINITY;
+        /* beyond the budget the bounded search proves no shortest distance */
+        if (!areas[i].covered && g && g->nedges)
+            areas[i].walk_m = INFINITY, areas[i].nearest = -1;
     }
     return g && g->nedges ? "network" : "straight-line";
 }
@@ -300,7 +301,7 @@ static int evaluate(store_t *s, const coverage_graph_t *g, const coverage_query_
     division_t d;
     if ((rc = store_division_get(s, q->division, q->date, 0, &d, err))) {
         if (rc == DM_ENOTFOUND)
-            dm_error_set(err, DM_ENOTFOUND, "division", "no division with code %s valid on %s", q->division,
+            rc = dm_error_set(err, DM_EINVAL, "division", "no division with code %s valid on %s", q->division,
                          q->date);
         return rc;
     }
@@ -330,6 +331,20 @@ static int evaluate(store_t *s, const coverage_graph_t *g, const coverage_query_
         return rc;
     }
     out->budget_m = q->params.minutes * 60.0 * q->params.speed_mps;
+    /* sensitivity first, so the areas end with the answer at the asked speed */
+    static const double sens[2] = {0.8, 1.2};
+    for (int k = 0; k < 2; k++) {
+        coverage_params_t sp = q->params;
+        sp.speed_mps = sens[k];
+        out->sens_speed_mps[k] = sens[k];
+        if (!coverage_assign(g, &sp, out->facilities, out->nfacilities, out->areas, out->nareas))
+            return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+        for (size_t i = 0; i < out->nareas; i++)
+            if (out->areas[i].covered) {
+                out->sens_areas_covered[k]++;
+                out->sens_pop_60_covered[k] += out->areas[i].pop_60 > 0 ? out->areas[i].pop_60 : 0;
+            }
+    }
     out->method = coverage_assign(g, &q->params, out->facilities, out->nfacilities, out->areas, out->nareas);
     if (!out->method)
         return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");

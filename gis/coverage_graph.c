@@ -690,6 +690,7 @@ static double edge_nearest(const coverage_graph_t *g, uint32_t e, double x, doub
                            double *py)
 {
     double best = INFINITY, along = 0;
+    *offset = 0, *px = x, *py = y;
     for (uint32_t k = g->edge_coff[e]; k + 1 < g->edge_coff[e + 1]; k++) {
         const double *p = g->coords + 2 * k;
         double dx = p[2] - p[0], dy = p[3] - p[1], l2 = dx * dx + dy * dy;

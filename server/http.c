@@ -33,9 +33,13 @@ struct server {
     int own_log;
     atomic_ulong seq;
     unsigned port;
+    /* coverage: the walking graph, rebuilt when an import changes the data */
+    pthread_rwlock_t graph_lock;
+    coverage_graph_t *graph;
+    int64_t graph_version;
 };
 
-static const route_t *const route_tables[] = {divisions_routes, NULL};
+static const route_t *const route_tables[] = {divisions_routes, coverage_routes, NULL};
 
 static double now_s(void)
 {
@@ -71,6 +75,37 @@ store_t *server_store(server_t *srv, dm_error *err)
 }
 
 const division_index_t *server_divisions(server_t *srv) { return srv->divisions; }
+
+/* The graph is swapped under the write lock when the store's data version
+ * (its last import batch) moved on since the graph was built; readers hold
+ * the read lock for the duration of their request. */
+const coverage_graph_t *server_graph_acquire(server_t *srv, dm_error *err)
+{
+    store_t *s = server_store(srv, err);
+    if (!s)
+        return NULL;
+    int64_t v = store_data_version(s, err);
+    pthread_rwlock_rdlock(&srv->graph_lock);
+    if (v == srv->graph_version && srv->graph)
+        return srv->graph;
+    pthread_rwlock_unlock(&srv->graph_lock);
+    pthread_rwlock_wrlock(&srv->graph_lock);
+    if (v != srv->graph_version || !srv->graph) {
+        coverage_graph_t *g = NULL;
+        if (coverage_graph_build(s, &g, err)) {
+            pthread_rwlock_unlock(&srv->graph_lock);
+            return NULL;
+        }
+        coverage_graph_free(srv->graph);
+        srv->graph = g;
+        srv->graph_version = v;
+    }
+    pthread_rwlock_unlock(&srv->graph_lock);
+    pthread_rwlock_rdlock(&srv->graph_lock);
+    return srv->graph;
+}
+
+void server_graph_release(server_t *srv) { pthread_rwlock_unlock(&srv->graph_lock); }
 
 void response_json(response_t *res, int status, json_t *doc)
 {
@@ -368,6 +403,7 @@ int server_start(const server_config_t *cfg, server_t **out, dm_error *err)
     if (!srv->cfg.timeout_s)
         srv->cfg.timeout_s = 30;
     pthread_key_create(&srv->store_key, store_destructor);
+    pthread_rwlock_init(&srv->graph_lock, NULL);
 
     const char *lp = srv->cfg.access_log ? srv->cfg.access_log : "-";
     if (strcmp(lp, "off") == 0)
@@ -387,6 +423,8 @@ int server_start(const server_config_t *cfg, server_t **out, dm_error *err)
     int rc = store_open(srv->cfg.db_path, STORE_READONLY, &s, err);
     if (!rc) {
         rc = division_index_build(s, &srv->divisions, err);
+        if (!rc && !(rc = coverage_graph_build(s, &srv->graph, err)))
+            srv->graph_version = store_data_version(s, err);
         store_close(s);
     }
     if (rc) {
@@ -431,6 +469,8 @@ void server_stop(server_t *srv)
     if (srv->mhd)
         MHD_stop_daemon(srv->mhd);
     division_index_free(srv->divisions);
+    coverage_graph_free(srv->graph);
+    pthread_rwlock_destroy(&srv->graph_lock);
     if (srv->own_log)
         fclose(srv->log);
     free(srv);

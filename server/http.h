@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gis/coverage.h"
 #include "gis/error.h"
 #include "gis/locate.h"
 #include "gis/store.h"
@@ -65,6 +66,11 @@ void server_stop(server_t *srv);
 const char *request_query(const request_t *req, const char *name);
 store_t *server_store(server_t *srv, dm_error *err);
 const division_index_t *server_divisions(server_t *srv);
+/* The walking graph (coverage), rebuilt first if an import changed the data
+ * since it was built. Pair every successful acquire with a release; NULL and
+ * *err on failure (nothing to release). */
+const coverage_graph_t *server_graph_acquire(server_t *srv, dm_error *err);
+void server_graph_release(server_t *srv);
 
 /* Sets a JSON body (steals the reference to `doc`). */
 void response_json(response_t *res, int status, json_t *doc);

@@ -27,6 +27,7 @@ static void usage(FILE *out)
             "  import <layer> FILE   load a Shapefile, GeoJSON, GeoPackage, CSV or OSM file into the database\n"
             "                        (layers: divisions markers names facilities residential roads)\n"
             "  serve                 answer HTTP requests (GeoJSON) on 127.0.0.1:8080\n"
+            "  coverage              which residential areas are within a 15-minute walk of a facility\n"
             "  version               print the version and schema version\n"
             "\n"
             "Run 'diming <command> --help' for the options of a command.\n"
@@ -44,6 +45,8 @@ int main(int argc, char **argv)
         return cmd_import(argc - 1, argv + 1);
     if (strcmp(cmd, "serve") == 0)
         return cmd_serve(argc - 1, argv + 1);
+    if (strcmp(cmd, "coverage") == 0)
+        return cmd_coverage(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("diming %s (schema version %d)\n", DIMING_VERSION, STORE_SCHEMA_VERSION);
         return 0;

@@ -18,6 +18,7 @@ typedef struct route {
 } route_t;
 
 extern const route_t divisions_routes[];
+extern const route_t coverage_routes[];
 
 /* The last path segment (after the final '/'), for "/{}" routes. */
 const char *request_last_segment(const request_t *req);
