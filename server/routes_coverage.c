@@ -1,4 +1,5 @@
 /* routes_coverage.c — the 15-minute elderly-service circle over HTTP:
+ *   GET  /coverage/network   the walking graph's size
  *   GET  /coverage/isochrone?lon=&lat=[&minutes=][&speed_mps=][&buffer_m=][&edges=true]
  *   GET  /coverage?division=CODE[&minutes=][&speed_mps=][&types=][&functions=][&date=]
  *   POST /coverage/suggest {division, k, minutes?, speed_mps?, candidates?, types?, functions?, date?}
@@ -266,7 +267,26 @@ out:
     json_decref(body);
 }
 
+/* The walking graph's size: what the server holds in memory for coverage. */
+static void network(request_t *req, response_t *res)
+{
+    dm_error e;
+    const coverage_graph_t *g = server_graph_acquire(req->srv, &e);
+    if (!g) {
+        response_from_error(res, req, &e);
+        return;
+    }
+    coverage_graph_stats_t st = coverage_graph_stats(g);
+    server_graph_release(req->srv);
+    response_json(res, 200,
+                  json_pack("{s:I,s:I,s:I,s:I,s:f,s:I,s:f}", "input_lines", (json_int_t)st.input_lines, "nodes",
+                            (json_int_t)st.nodes, "edges", (json_int_t)st.edges, "crossings",
+                            (json_int_t)st.crossings, "length_m", round(st.length_m * 100) / 100, "memory_bytes",
+                            (json_int_t)st.memory_bytes, "build_seconds", st.build_seconds));
+}
+
 const route_t coverage_routes[] = {
+    {"GET", "/coverage/network", network},
     {"GET", "/coverage/isochrone", isochrone},
     {"GET", "/coverage", coverage},
     {"POST", "/coverage/suggest", suggest},
