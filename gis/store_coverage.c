@@ -94,3 +94,26 @@ int store_cov_areas(store_t *s, const char *code_prefix, store_cov_area_fn fn, v
     }
     return finish(s, st, rc, stop, err, "residential areas");
 }
+
+static const char sql_units[] =
+    "SELECT code, name, type, urban_rural, AsBinary(geom) FROM divisions "
+    "WHERE level = ?1 AND substr(code, 1, length(?2)) = ?2 "
+    "AND (valid_from IS NULL OR valid_from <= ?3) AND (valid_to IS NULL OR valid_to > ?3) ORDER BY code";
+
+int store_cov_units(store_t *s, const char *code_prefix, int level, const char *date, store_cov_unit_fn fn,
+                    void *ctx, dm_error *err)
+{
+    sqlite3_stmt *st = store_prepare_cached(s, sql_units, err);
+    if (!st)
+        return DM_EIO;
+    sqlite3_bind_int(st, 1, level);
+    sqlite3_bind_text(st, 2, code_prefix ? code_prefix : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, date, -1, SQLITE_TRANSIENT);
+    int rc, stop = 0;
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_cov_unit_t u = {col_text(st, 0), col_text(st, 1), col_text(st, 2), col_text(st, 3),
+                              sqlite3_column_blob(st, 4), (size_t)sqlite3_column_bytes(st, 4)};
+        stop = fn(&u, ctx);
+    }
+    return finish(s, st, rc, stop, err, "divisions");
+}

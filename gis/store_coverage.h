@@ -38,6 +38,14 @@ typedef struct store_cov_area {
     double lon, lat;                 /* a point inside it (PointOnSurface) */
 } store_cov_area_t;
 
+/* A division taken as a unit of a plan target (街道, 社区, 村 …). */
+typedef struct store_cov_unit {
+    const char *code, *name, *type, *urban_rural;
+    const unsigned char *wkb; /* NULL when the division has no outline */
+    size_t wkb_len;
+} store_cov_unit_t;
+
+typedef int (*store_cov_unit_fn)(const store_cov_unit_t *u, void *ctx);
 typedef int (*store_cov_edge_fn)(const store_cov_edge_t *e, void *ctx);
 typedef int (*store_cov_facility_fn)(const store_cov_facility_t *f, void *ctx);
 typedef int (*store_cov_area_fn)(const store_cov_area_t *a, void *ctx);
@@ -49,5 +57,10 @@ int store_cov_facilities(store_t *s, store_cov_facility_fn fn, void *ctx, dm_err
 /* Residential areas whose division_code starts with `code_prefix` (the
  * significant digits of a division code; "" for all), in id order. */
 int store_cov_areas(store_t *s, const char *code_prefix, store_cov_area_fn fn, void *ctx, dm_error *err);
+
+/* Divisions at `level` whose code starts with `code_prefix`, valid on `date`
+ * (YYYY-MM-DD), in code order. */
+int store_cov_units(store_t *s, const char *code_prefix, int level, const char *date, store_cov_unit_fn fn,
+                    void *ctx, dm_error *err);
 
 #endif

@@ -158,3 +158,53 @@ json_t *coverage_suggestion_json(const coverage_suggestion_t *sg, const coverage
                                                 share(sg->pop_60_after, t->pop_60)));
     return doc;
 }
+
+static json_t *rounded(double v) { return isfinite(v) ? json_real(round(v * 1e4) / 1e4) : json_null(); }
+
+json_t *coverage_report_json(const report_item_t *items, size_t n, const char *division, const char *name,
+                             const char *date)
+{
+    json_t *list = json_array();
+    long passed = 0, failed = 0, open = 0;
+    for (size_t i = 0; i < n; i++) {
+        const report_item_t *it = &items[i];
+        const report_target_t *t = it->target;
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_string(t->id));
+        json_object_set_new(o, "text", json_string(t->text));
+        json_object_set_new(o, "jurisdiction", str_or_null(t->jurisdiction));
+        json_object_set_new(o, "document", str_or_null(t->document));
+        json_object_set_new(o, "source", str_or_null(t->source));
+        json_object_set_new(o, "year", t->year ? json_integer(t->year) : json_null());
+        json_object_set_new(o, "binding", str_or_null(t->binding));
+        json_object_set_new(o, "kind", json_string(report_kind_name(t->kind)));
+        json_object_set_new(o, "op", json_string(report_op_name(t->op)));
+        json_object_set_new(o, "target", t->kind == REPORT_MANUAL ? json_null() : json_real(t->target));
+        json_object_set_new(o, "evaluated", json_boolean(it->evaluated));
+        if (!it->evaluated) {
+            open++;
+            json_object_set_new(o, "value", json_null());
+            json_object_set_new(o, "pass", json_null());
+            json_object_set_new(o, "why_not", str_or_null(it->why_not));
+            json_array_append_new(list, o);
+            continue;
+        }
+        it->pass ? passed++ : failed++;
+        json_object_set_new(o, "value", rounded(it->value));
+        json_object_set_new(o, "numerator", rounded(it->numerator));
+        json_object_set_new(o, "denominator", t->kind == REPORT_COUNT ? json_null() : rounded(it->denominator));
+        json_object_set_new(o, "pass", json_boolean(it->pass));
+        json_t *features = json_array();
+        for (size_t k = 0; k < it->nfailing; k++) {
+            const report_failing_t *f = &it->failing[k];
+            json_array_append_new(features, json_pack("{s:s,s:{s:o,s:o},s:o}", "type", "Feature", "properties",
+                                                      "code", str_or_null(f->code), "name", str_or_null(f->name),
+                                                      "geometry", geojson_geometry_wkb(f->wkb, f->wkb_len)));
+        }
+        json_object_set_new(o, "failing", feature_collection(features));
+        json_array_append_new(list, o);
+    }
+    return json_pack("{s:{s:s,s:o},s:s,s:{s:I,s:I,s:I},s:o}", "division", "code", division, "name",
+                     str_or_null(name), "date", date, "counts", "passed", (json_int_t)passed, "failed",
+                     (json_int_t)failed, "not_evaluated", (json_int_t)open, "indicators", list);
+}

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "gis/coverage.h"
+#include "gis/report.h"
 
 /* FeatureCollection: one Feature per residential area, then one "uncovered"
  * Feature; members method, division, params, summary, subdivisions, sensitivity. */
@@ -18,5 +19,10 @@ json_t *coverage_summary_json(const coverage_summary_t *s);
 json_t *coverage_isochrone_json(const coverage_isochrone_t *iso, double lon, double lat, const coverage_params_t *p);
 /* FeatureCollection of suggested sites with their gains. */
 json_t *coverage_suggestion_json(const coverage_suggestion_t *sg, const coverage_query_t *q, int k);
+
+/* The plan indicators of a division: one entry per target with value,
+ * target, pass and the failing units as a FeatureCollection. */
+json_t *coverage_report_json(const report_item_t *items, size_t n, const char *division, const char *name,
+                             const char *date);
 
 #endif

@@ -15,6 +15,7 @@
 #include "gis/divcode.h"
 #include "gis/geom.h"
 #include "server/coverage_json.h"
+#include "server/report_targets.h"
 #include "server/routes.h"
 
 #define MAX_FILTER_BYTES 512
@@ -285,7 +286,52 @@ static void network(request_t *req, response_t *res)
                             (json_int_t)st.memory_bytes, "build_seconds", st.build_seconds));
 }
 
+static void report_elderly(request_t *req, response_t *res)
+{
+    char code[13], date[11];
+    if (parse_division(req, res, request_query(req, "division"), code) ||
+        parse_date(req, res, request_query(req, "date"), date))
+        return;
+    dm_error e;
+    store_t *s = server_store(req->srv, &e);
+    if (!s) {
+        response_from_error(res, req, &e);
+        return;
+    }
+    division_t d;
+    int rc = store_division_get(s, code, date, 0, &d, &e);
+    if (rc == DM_ENOTFOUND) {
+        response_error(res, req, 400, "invalid_parameter", "division", "no division with code %s valid on %s", code,
+                       date);
+        return;
+    }
+    if (rc) {
+        response_from_error(res, req, &e);
+        return;
+    }
+    report_targets_t targets;
+    if (report_targets_load(report_targets_dir(), code, &targets, &e)) {
+        division_clear(&d);
+        e.code = DM_EINTERNAL; /* a broken configuration file is ours, not the client's */
+        response_from_error(res, req, &e);
+        return;
+    }
+    const coverage_graph_t *g = server_graph_acquire(req->srv, &e);
+    report_item_t *items = NULL;
+    rc = g ? report_evaluate(s, g, code, date, targets.v, targets.n, &items, &e) : -1;
+    if (g)
+        server_graph_release(req->srv);
+    if (rc)
+        response_from_error(res, req, &e);
+    else
+        response_json(res, 200, coverage_report_json(items, targets.n, code, d.name, date));
+    report_items_free(items, targets.n);
+    report_targets_free(&targets);
+    division_clear(&d);
+}
+
 const route_t coverage_routes[] = {
+    {"GET", "/reports/elderly", report_elderly},
     {"GET", "/coverage/network", network},
     {"GET", "/coverage/isochrone", isochrone},
     {"GET", "/coverage", coverage},

@@ -8,7 +8,8 @@
  *   which it must not be attached to; F3 planned (does not count)
  *   H1 (-700,-20) 550 m from F1; H2 (15,600) 845 m; H3 (20,780) 1030 m;
  *   H4 (600,-200) 395 m from F2 (200 m access, the foot=no road is nearer);
- *   H5 in 郑陆镇, 2.9 km from any road.
+ *   H5 in 郑陆镇, 2.9 km from any road; 郑陆颐养院 (120 beds, 90 nursing, no
+ *   医疗) 7 km from the roads and 4.5 km from H5, for the plan targets.
  *
  * The group setup imports divisions, roads, facilities and residential areas
  * with the real `diming import` and starts `diming serve`. */
@@ -109,7 +110,7 @@ static void test_coverage_exact(void **state)
     request(g_srv.port, "GET", "/coverage?division=320402", NULL, 200, &res);
     json_t *d = res.json;
     assert_string_equal(t_json_str(d, "method"), "network");
-    assert_int_equal(t_json_int(d, "facilities_used"), 2); /* the planned home does not count */
+    assert_int_equal(t_json_int(d, "facilities_used"), 3); /* the planned home does not count */
     assert_true(fabs(t_json_num(d, "params.budget_m") - 900) < 1e-9);
     assert_int_equal(t_json_int(d, "summary.areas"), 5);
     assert_int_equal(t_json_int(d, "summary.areas_covered"), 3);
@@ -170,10 +171,10 @@ static void test_coverage_filters_and_minutes(void **state)
         {"/coverage?division=320402&types=%E8%80%81%E5%B9%B4%E5%8A%A9%E9%A4%90%E7%82%B9", 1, 1}, /* 老年助餐点 */
         {"/coverage?division=320402&functions=%E6%97%A5%E9%97%B4%E7%85%A7%E6%96%99", 1, 2},     /* 日间照料 */
         {"/coverage?division=320402&functions=%E5%8A%A9%E9%A4%90", 2, 3},                       /* 助餐 */
-        {"/coverage?division=320402&minutes=10", 2, 2},                                           /* 600 m */
-        {"/coverage?division=320402&minutes=15&speed_mps=1.2", 2, 4},
-        {"/coverage?division=320402001", 2, 3},
-        {"/coverage?division=320402100200", 2, 0},
+        {"/coverage?division=320402&minutes=10", 3, 2},                                           /* 600 m */
+        {"/coverage?division=320402&minutes=15&speed_mps=1.2", 3, 4},
+        {"/coverage?division=320402001", 3, 3},
+        {"/coverage?division=320402100200", 3, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         t_response_t res;
@@ -337,6 +338,111 @@ static void test_straight_line_then_rebuild(void **state)
     free(db);
 }
 
+/* The indicator of `id` in a /reports/elderly answer. */
+static json_t *indicator(json_t *doc, const char *id)
+{
+    json_t *list = json_object_get(doc, "indicators");
+    for (size_t i = 0; i < json_array_size(list); i++)
+        if (strcmp(t_json_str(json_array_get(list, i), "id"), id) == 0)
+            return json_array_get(list, i);
+    fail_msg("no indicator %s", id);
+    return NULL;
+}
+
+static void check_indicator(json_t *doc, const char *id, int pass, double value, const char *failing)
+{
+    json_t *it = indicator(doc, id);
+    assert_true(json_is_true(json_object_get(it, "evaluated")));
+    assert_int_equal(json_is_true(json_object_get(it, "pass")), pass);
+    assert_true(fabs(t_json_num(it, "value") - value) < 1e-4);
+    json_t *features = t_json_at(it, "failing.features");
+    /* failing: the names of the failing units, '|'-separated, in order */
+    char names[512] = "";
+    for (size_t i = 0; i < json_array_size(features); i++) {
+        if (i)
+            strcat(names, "|");
+        strcat(names, t_json_str(json_array_get(features, i), "properties.name"));
+    }
+    assert_string_equal(names, failing);
+}
+
+/* Targets are configuration: a targets directory with one target of each
+ * kind (tests/fixtures/coverage/share) through $DIMING_SHARE. */
+static void test_report_kinds(void **state)
+{
+    (void)state;
+    char *share = t_fixture("coverage/share");
+    setenv("DIMING_SHARE", share, 1);
+    t_server_t srv;
+    const char *const extra[] = {"--threads", "2", NULL};
+    int rc = t_server_start(&srv, g_db, extra);
+    unsetenv("DIMING_SHARE");
+    free(share);
+    assert_int_equal(rc, 0);
+    t_response_t res;
+    request(srv.port, "GET", "/reports/elderly?division=320402", NULL, 200, &res);
+    json_t *d = res.json;
+    assert_string_equal(t_json_str(d, "division.name"), "天宁区");
+    assert_int_equal(t_json_len(d, "indicators"), 8);
+    assert_int_equal(t_json_int(d, "counts.passed"), 3);
+    assert_int_equal(t_json_int(d, "counts.failed"), 4);
+    assert_int_equal(t_json_int(d, "counts.not_evaluated"), 1);
+    check_indicator(d, "T-UNIT", 0, 0.5, "郑陆镇");             /* 雕庄街道 has F1, 郑陆镇 nothing of the type */
+    check_indicator(d, "T-UNIT-URBAN", 1, 1.0, "");           /* 丽华社区 (111) has F2; the 村 are rural */
+    check_indicator(d, "T-RATIO", 1, 0.75, "");               /* 90 / 120 nursing beds */
+    check_indicator(d, "T-PER1000", 0, 120.0 / 660 * 1000, ""); /* 120 beds, 660 people 60+ */
+    check_indicator(d, "T-ATTR", 0, 0.0, "郑陆颐养院");         /* 120 beds, no 医疗 */
+    check_indicator(d, "T-REACH", 1, 350.0 / 660, "H3丽华三村|H5焦溪小区");
+    check_indicator(d, "T-COUNT", 0, 1.0, "");                /* the planned home does not count */
+    json_t *m = indicator(d, "T-MANUAL");
+    assert_true(json_is_false(json_object_get(m, "evaluated")));
+    assert_true(t_json_is_null(m, "pass"));
+    assert_string_equal(t_json_str(m, "why_not"), "needs data diming does not hold");
+    t_response_free(&res);
+    /* a division the file does not apply to gets none of its targets */
+    request(srv.port, "GET", "/reports/elderly?division=320404", NULL, 200, &res);
+    assert_int_equal(t_json_len(res.json, "indicators"), 0);
+    t_response_free(&res);
+    char *err = NULL;
+    assert_int_equal(t_server_stop(&srv, &err), 0);
+    free(err);
+}
+
+/* The shipped targets (share/coverage/targets): 天宁区 gets Changzhou's,
+ * Tianning's and the national ones. */
+static void test_report_shipped(void **state)
+{
+    (void)state;
+    t_response_t res;
+    request(g_srv.port, "GET", "/reports/elderly?division=320402", NULL, 200, &res);
+    json_t *d = res.json;
+    assert_int_equal(t_json_len(d, "indicators"), 22);
+    assert_int_equal(t_json_int(d, "counts.passed"), 2);
+    assert_int_equal(t_json_int(d, "counts.failed"), 15);
+    assert_int_equal(t_json_int(d, "counts.not_evaluated"), 5);
+    check_indicator(d, "CZ-1", 0, 0.0, "雕庄街道");
+    check_indicator(d, "CZ-3", 0, 0.5, "郑陆镇");
+    check_indicator(d, "CZ-4", 1, 1.0, "");
+    check_indicator(d, "CZ-5", 0, 0.75, ""); /* 80 % binding in Changzhou */
+    check_indicator(d, "CN-1", 1, 0.75, ""); /* 55 % nationally */
+    check_indicator(d, "CZ-7", 0, 0.6, "H3丽华三村|H5焦溪小区");
+    assert_string_equal(t_json_str(indicator(d, "CZ-5"), "binding"), "binding");
+    assert_string_equal(t_json_str(indicator(d, "TN-1"), "jurisdiction"), "常州市天宁区");
+    t_response_free(&res);
+
+    const struct {
+        const char *target, *param;
+    } bad[] = {{"/reports/elderly", "division"},
+               {"/reports/elderly?division=320499", "division"},
+               {"/reports/elderly?division=32x", "division"},
+               {"/reports/elderly?division=320402&date=2021-13-01", "date"}};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        request(g_srv.port, "GET", bad[i].target, NULL, 400, &res);
+        assert_string_equal(t_json_str(res.json, "error.param"), bad[i].param);
+        t_response_free(&res);
+    }
+}
+
 static void test_cli(void **state)
 {
     (void)state;
@@ -370,6 +476,7 @@ int main(void)
         cmocka_unit_test(test_coverage_exact), cmocka_unit_test(test_coverage_filters_and_minutes),
         cmocka_unit_test(test_isochrone),      cmocka_unit_test(test_suggest),
         cmocka_unit_test(test_bad_input),      cmocka_unit_test(test_straight_line_then_rebuild),
+        cmocka_unit_test(test_report_kinds),   cmocka_unit_test(test_report_shipped),
         cmocka_unit_test(test_cli),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
