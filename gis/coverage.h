@@ -47,6 +47,8 @@ typedef struct coverage_params {
     double minutes;   /* walking time budget, (0, 120] */
     double speed_mps; /* walking speed, [0.1, 3] m/s */
     double buffer_m;  /* half-width of the isochrone's road buffer, [1, 500] m */
+    int exact;        /* isochrone polygon: 1 = GEOS buffer of the reachable edges,
+                       * 0 = the same buffer traced on a buffer_m/4 grid (fast) */
 } coverage_params_t;
 
 /* The defaults above. */
@@ -81,6 +83,8 @@ int coverage_graph_build(store_t *s, coverage_graph_t **out, dm_error *err);
 int coverage_graph_from_lines(const coverage_line_t *lines, size_t n, coverage_graph_t **out, dm_error *err);
 void coverage_graph_free(coverage_graph_t *g);
 coverage_graph_stats_t coverage_graph_stats(const coverage_graph_t *g);
+/* The lon/lat box of the graph (min lon, min lat, max lon, max lat); 0 when empty. */
+int coverage_graph_bounds(const coverage_graph_t *g, double box[4]);
 
 /* Where a point meets the network. */
 typedef struct coverage_snap {

@@ -45,7 +45,7 @@ void cov_plane_init(coverage_graph_t *g, double lon0, double lat0)
 
 coverage_params_t coverage_params_default(void)
 {
-    return (coverage_params_t){COVERAGE_DEFAULT_MINUTES, COVERAGE_DEFAULT_SPEED_MPS, COVERAGE_DEFAULT_BUFFER_M};
+    return (coverage_params_t){COVERAGE_DEFAULT_MINUTES, COVERAGE_DEFAULT_SPEED_MPS, COVERAGE_DEFAULT_BUFFER_M, 0};
 }
 
 int coverage_params_check(const coverage_params_t *p, dm_error *err)
@@ -682,6 +682,15 @@ void coverage_graph_free(coverage_graph_t *g)
 }
 
 coverage_graph_stats_t coverage_graph_stats(const coverage_graph_t *g) { return g->stats; }
+
+int coverage_graph_bounds(const coverage_graph_t *g, double box[4])
+{
+    if (!g->nedges)
+        return 0;
+    cov_to_lonlat(g, g->gx0, g->gy0, &box[0], &box[1]);
+    cov_to_lonlat(g, g->gx0 + g->cell * g->gw, g->gy0 + g->cell * g->gh, &box[2], &box[3]);
+    return 1;
+}
 
 /* ---- snapping ---------------------------------------------------------------------- */
 

@@ -183,17 +183,44 @@ static size_t merge(ival_t *iv, size_t n, double len, double *total)
     return k;
 }
 
-/* The part [a, b] (metres from the first node) of edge e as a GEOS line in
- * the plane. */
-static GEOSGeometry *edge_piece(const coverage_graph_t *g, uint32_t e, double a, double b)
+/* Reachable pieces as plane polylines: points xy[2·k], piece i spans
+ * points off[i] .. off[i+1]-1. */
+typedef struct {
+    double *xy;
+    size_t npts, cappts;
+    size_t *off;
+    size_t npieces, cappieces;
+} pieces_t;
+
+static int push_pt(pieces_t *pc, double x, double y)
 {
-    GEOSContextHandle_t h = geom_ctx();
+    if (pc->npts == pc->cappts) {
+        size_t c = pc->cappts ? 2 * pc->cappts : 1024;
+        double *v = realloc(pc->xy, 2 * c * sizeof *v);
+        if (!v)
+            return -1;
+        pc->xy = v, pc->cappts = c;
+    }
+    pc->xy[2 * pc->npts] = x, pc->xy[2 * pc->npts + 1] = y;
+    pc->npts++;
+    return 0;
+}
+
+/* Appends the part [a, b] (metres from the first node) of edge e. */
+static int add_piece(pieces_t *pc, const coverage_graph_t *g, uint32_t e, double a, double b)
+{
+    if (pc->npieces + 2 > pc->cappieces) {
+        size_t c = pc->cappieces ? 2 * pc->cappieces : 256;
+        size_t *v = realloc(pc->off, c * sizeof *v);
+        if (!v)
+            return -1;
+        pc->off = v, pc->cappieces = c;
+    }
+    size_t start = pc->npts;
+    pc->off[pc->npieces] = start;
     uint32_t k0 = g->edge_coff[e], k1 = g->edge_coff[e + 1];
-    GEOSCoordSequence *cs = GEOSCoordSeq_create_r(h, k1 - k0 + 2, 2);
-    if (!cs)
-        return NULL;
-    unsigned n = 0;
     double along = 0;
+    int first = 1;
     for (uint32_t k = k0; k + 1 < k1; k++) {
         const double *p = g->coords + 2 * k;
         double seg = hypot(p[2] - p[0], p[3] - p[1]);
@@ -201,30 +228,290 @@ static GEOSGeometry *edge_piece(const coverage_graph_t *g, uint32_t e, double a,
         along = s1;
         if (s1 < a || s0 > b || seg <= 0)
             continue;
-        if (!n) {
+        if (first) {
             double t = (a - s0) / seg;
             t = t < 0 ? 0 : t;
-            GEOSCoordSeq_setXY_r(h, cs, n++, p[0] + t * (p[2] - p[0]), p[1] + t * (p[3] - p[1]));
+            if (push_pt(pc, p[0] + t * (p[2] - p[0]), p[1] + t * (p[3] - p[1])))
+                return -1;
+            first = 0;
         }
         double t = (b - s0) / seg;
         t = t > 1 ? 1 : t;
-        GEOSCoordSeq_setXY_r(h, cs, n++, p[0] + t * (p[2] - p[0]), p[1] + t * (p[3] - p[1]));
+        if (push_pt(pc, p[0] + t * (p[2] - p[0]), p[1] + t * (p[3] - p[1])))
+            return -1;
         if (s1 >= b)
             break;
     }
-    if (n < 2) {
-        GEOSCoordSeq_destroy_r(h, cs);
+    if (pc->npts - start < 2) {
+        pc->npts = start;
+        return 0;
+    }
+    pc->npieces++;
+    pc->off[pc->npieces] = pc->npts;
+    return 0;
+}
+
+static void pieces_free(pieces_t *pc)
+{
+    free(pc->xy);
+    free(pc->off);
+}
+
+/* The pieces as a GEOS MultiLineString in the plane. */
+static GEOSGeometry *pieces_lines(const pieces_t *pc)
+{
+    GEOSContextHandle_t h = geom_ctx();
+    GEOSGeometry **parts = malloc((pc->npieces + 1) * sizeof *parts);
+    if (!parts)
+        return NULL;
+    for (size_t i = 0; i < pc->npieces; i++) {
+        size_t n = pc->off[i + 1] - pc->off[i];
+        GEOSCoordSequence *cs = GEOSCoordSeq_copyFromBuffer_r(h, pc->xy + 2 * pc->off[i], (unsigned)n, 0, 0);
+        parts[i] = GEOSGeom_createLineString_r(h, cs);
+    }
+    GEOSGeometry *m = GEOSGeom_createCollection_r(h, GEOS_MULTILINESTRING, parts, (unsigned)pc->npieces);
+    free(parts);
+    return m;
+}
+
+/* ---- the polygon on a grid ---------------------------------------------------------
+ * GEOS buffers of a few hundred reachable segments take tens to hundreds of
+ * milliseconds (GEOS 3.11 nodes every offset curve). The default polygon is
+ * instead built on a grid of cells buffer_m / 4 wide: a cell is in when its
+ * centre lies within buffer_m of a reachable segment; the cells' outline is
+ * traced into rings (filled cells on the left of every boundary edge, so
+ * outer rings run counter-clockwise and holes clockwise), straight runs are
+ * collapsed to their corners, and each hole is given to the smallest outer
+ * ring around it. The outline departs from the exact buffer by at most one
+ * cell diagonal (buffer_m / 4 × √2), plus the cells filled to remove
+ * saddles. `exact` asks GEOS for the true buffer. */
+
+typedef struct {
+    double *xy;
+    size_t n, cap;
+} ring_t;
+
+static int ring_push(ring_t *r, double x, double y)
+{
+    if (r->n == r->cap) {
+        size_t c = r->cap ? 2 * r->cap : 64;
+        double *v = realloc(r->xy, 2 * c * sizeof *v);
+        if (!v)
+            return -1;
+        r->xy = v, r->cap = c;
+    }
+    r->xy[2 * r->n] = x, r->xy[2 * r->n + 1] = y;
+    r->n++;
+    return 0;
+}
+
+static double ring_area(const ring_t *r)
+{
+    double a = 0;
+    for (size_t i = 0; i + 1 < r->n; i++)
+        a += r->xy[2 * i] * r->xy[2 * i + 3] - r->xy[2 * i + 2] * r->xy[2 * i + 1];
+    return a / 2;
+}
+
+static int ring_contains(const ring_t *r, double x, double y)
+{
+    int in = 0;
+    for (size_t i = 0, j = r->n - 1; i < r->n; j = i++) {
+        double xi = r->xy[2 * i], yi = r->xy[2 * i + 1], xj = r->xy[2 * j], yj = r->xy[2 * j + 1];
+        if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi)
+            in = !in;
+    }
+    return in;
+}
+
+static GEOSGeometry *ring_geos(GEOSContextHandle_t h, const ring_t *r)
+{
+    GEOSCoordSequence *cs = GEOSCoordSeq_copyFromBuffer_r(h, r->xy, (unsigned)r->n, 0, 0);
+    return cs ? GEOSGeom_createLinearRing_r(h, cs) : NULL;
+}
+
+/* Direction codes: 0 east, 1 north, 2 west, 3 south. */
+static const int DX[4] = {1, 0, -1, 0}, DY[4] = {0, 1, 0, -1};
+
+static GEOSGeometry *raster_area(const pieces_t *pc, double buffer_m, double *area_m2)
+{
+    *area_m2 = 0;
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    for (size_t i = 0; i < pc->npts; i++) {
+        x0 = fmin(x0, pc->xy[2 * i]), x1 = fmax(x1, pc->xy[2 * i]);
+        y0 = fmin(y0, pc->xy[2 * i + 1]), y1 = fmax(y1, pc->xy[2 * i + 1]);
+    }
+    double c = fmax(buffer_m / 4, 0.5);
+    /* one empty cell of margin all round keeps the outline off the grid's edge */
+    x0 -= buffer_m + 2 * c, y0 -= buffer_m + 2 * c, x1 += buffer_m + 2 * c, y1 += buffer_m + 2 * c;
+    size_t w = (size_t)ceil((x1 - x0) / c), hh = (size_t)ceil((y1 - y0) / c);
+    while (w * hh > ((size_t)1 << 22))
+        c *= 1.5, w = (size_t)ceil((x1 - x0) / c), hh = (size_t)ceil((y1 - y0) / c);
+    unsigned char *m = calloc(w * hh, 1);
+    if (!m)
+        return NULL;
+    double b2 = buffer_m * buffer_m;
+    for (size_t i = 0; i < pc->npieces; i++)
+        for (size_t k = pc->off[i]; k + 1 < pc->off[i + 1]; k++) {
+            const double *p = pc->xy + 2 * k;
+            double dx = p[2] - p[0], dy = p[3] - p[1], l2 = dx * dx + dy * dy;
+            long cx0 = (long)((fmin(p[0], p[2]) - buffer_m - x0) / c), cx1 = (long)((fmax(p[0], p[2]) + buffer_m - x0) / c);
+            long cy0 = (long)((fmin(p[1], p[3]) - buffer_m - y0) / c), cy1 = (long)((fmax(p[1], p[3]) + buffer_m - y0) / c);
+            for (long cy = cy0 < 1 ? 1 : cy0; cy <= cy1 && cy < (long)hh - 1; cy++)
+                for (long cx = cx0 < 1 ? 1 : cx0; cx <= cx1 && cx < (long)w - 1; cx++) {
+                    size_t idx = (size_t)cy * w + (size_t)cx;
+                    if (m[idx])
+                        continue;
+                    double px = x0 + (cx + 0.5) * c, py = y0 + (cy + 0.5) * c;
+                    double t = l2 > 0 ? ((px - p[0]) * dx + (py - p[1]) * dy) / l2 : 0;
+                    t = t < 0 ? 0 : t > 1 ? 1 : t;
+                    double ex = p[0] + t * dx - px, ey = p[1] + t * dy - py;
+                    if (ex * ex + ey * ey <= b2)
+                        m[idx] = 1;
+                }
+        }
+    /* No saddles: where only diagonal cells of a 2 × 2 block are filled, the
+     * outline would touch itself at their corner (an invalid ring, OGC SFA
+     * 6.1.7.1), so one more cell is filled; repeat until none is left. */
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (size_t j = 0; j + 1 < hh; j++)
+            for (size_t i = 0; i + 1 < w; i++) {
+                unsigned char *sw = &m[j * w + i], *se = sw + 1, *nw = sw + w, *ne = nw + 1;
+                if (*sw && *ne && !*se && !*nw)
+                    *se = 1, changed = 1;
+                else if (*se && *nw && !*sw && !*ne)
+                    *sw = 1, changed = 1;
+            }
+    }
+    /* boundary edges: without saddles one leaves each lattice vertex at most */
+    size_t vw = w + 1, nv = vw * (hh + 1);
+    unsigned char *out = calloc(nv, 1); /* bit d: an edge in direction d leaves this vertex */
+    if (!out) {
+        free(m);
         return NULL;
     }
-    /* shrink to the points written */
-    GEOSCoordSequence *fit = GEOSCoordSeq_create_r(h, n, 2);
-    for (unsigned i = 0; i < n; i++) {
-        double x, y;
-        GEOSCoordSeq_getXY_r(h, cs, i, &x, &y);
-        GEOSCoordSeq_setXY_r(h, fit, i, x, y);
+#define FILLED(i, j) ((i) >= 0 && (j) >= 0 && (size_t)(i) < w && (size_t)(j) < hh && m[(size_t)(j) * w + (size_t)(i)])
+    for (long j = 0; j < (long)hh; j++)
+        for (long i = 0; i < (long)w; i++) {
+            if (!FILLED(i, j))
+                continue;
+            if (!FILLED(i, j - 1)) out[(size_t)j * vw + (size_t)i] |= 1;             /* bottom, east */
+            if (!FILLED(i + 1, j)) out[(size_t)j * vw + (size_t)i + 1] |= 2;         /* right, north */
+            if (!FILLED(i, j + 1)) out[(size_t)(j + 1) * vw + (size_t)i + 1] |= 4;   /* top, west */
+            if (!FILLED(i - 1, j)) out[(size_t)(j + 1) * vw + (size_t)i] |= 8;       /* left, south */
+        }
+#undef FILLED
+    free(m);
+    ring_t *rings = NULL;
+    size_t nrings = 0, caprings = 0;
+    int oom = 0;
+    for (size_t v = 0; v < nv && !oom; v++)
+        while (out[v] && !oom) {
+            const int d0 = __builtin_ctz(out[v]);
+            ring_t r = {NULL, 0, 0};
+            size_t cur = v;
+            int d = d0, prev = -1;
+            for (;;) {
+                out[cur] &= (unsigned char)~(1u << d);
+                if (d != prev && ring_push(&r, x0 + (double)(cur % vw) * c, y0 + (double)(cur / vw) * c)) {
+                    oom = 1;
+                    break;
+                }
+                cur = (size_t)((long)cur + DX[d] + DY[d] * (long)vw);
+                prev = d;
+                /* next edge (left, straight or right: with saddles removed there
+                 * is one). Back at the start, the ring closes when the next edge
+                 * would be the first one. */
+                int next = -1;
+                const int pref[3] = {(prev + 1) & 3, prev, (prev + 3) & 3};
+                for (int k = 0; k < 3 && next < 0; k++)
+                    if ((out[cur] >> pref[k] & 1) || (cur == v && pref[k] == d0))
+                        next = pref[k];
+                if (next < 0 || (cur == v && next == d0))
+                    break;
+                d = next;
+            }
+            if (oom || r.n < 3) {
+                free(r.xy);
+                continue;
+            }
+            /* close the ring; the first corner may be a straight-through point */
+            if (ring_push(&r, r.xy[0], r.xy[1])) {
+                free(r.xy);
+                oom = 1;
+                break;
+            }
+            if (nrings == caprings) {
+                size_t cc = caprings ? 2 * caprings : 16;
+                ring_t *vv = realloc(rings, cc * sizeof *vv);
+                if (!vv) {
+                    free(r.xy);
+                    oom = 1;
+                    break;
+                }
+                rings = vv, caprings = cc;
+            }
+            rings[nrings++] = r;
+        }
+    free(out);
+    GEOSGeometry *result = NULL;
+    GEOSContextHandle_t h = geom_ctx();
+    if (!oom) {
+        /* outers (counter-clockwise) take the holes (clockwise) they contain */
+        size_t nout = 0;
+        double *area = malloc((nrings + 1) * sizeof *area);
+        long *owner = malloc((nrings + 1) * sizeof *owner);
+        size_t *slot = malloc((nrings + 1) * sizeof *slot);
+        for (size_t i = 0; area && owner && slot && i < nrings; i++) {
+            area[i] = ring_area(&rings[i]);
+            owner[i] = -1;
+            if (area[i] > 0)
+                slot[i] = nout++;
+            *area_m2 += area[i];
+        }
+        if (area && owner && slot) {
+            for (size_t i = 0; i < nrings; i++) {
+                if (area[i] >= 0)
+                    continue;
+                /* a point a quarter cell to the left of the hole's first edge is in a filled cell */
+                const double *p = rings[i].xy;
+                double ex = p[2] - p[0], ey = p[3] - p[1], len = hypot(ex, ey);
+                double px = (p[0] + p[2]) / 2 - ey / len * c / 4, py = (p[1] + p[3]) / 2 + ex / len * c / 4;
+                double best = INFINITY;
+                for (size_t k = 0; k < nrings; k++)
+                    if (area[k] > 0 && area[k] < best && ring_contains(&rings[k], px, py))
+                        best = area[k], owner[i] = (long)k;
+            }
+            GEOSGeometry **polys = malloc((nout + 1) * sizeof *polys);
+            size_t np = 0;
+            for (size_t k = 0; polys && k < nrings; k++) {
+                if (area[k] <= 0)
+                    continue;
+                size_t nh = 0;
+                for (size_t i = 0; i < nrings; i++)
+                    nh += owner[i] == (long)k;
+                GEOSGeometry **holes = malloc((nh + 1) * sizeof *holes);
+                nh = 0;
+                for (size_t i = 0; holes && i < nrings; i++)
+                    if (owner[i] == (long)k)
+                        holes[nh++] = ring_geos(h, &rings[i]);
+                polys[np++] = GEOSGeom_createPolygon_r(h, ring_geos(h, &rings[k]), holes, (unsigned)nh);
+                free(holes);
+            }
+            if (polys)
+                result = np == 1 ? polys[0]
+                                 : GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polys, (unsigned)np);
+            free(polys);
+        }
+        free(area);
+        free(owner);
+        free(slot);
     }
-    GEOSCoordSeq_destroy_r(h, cs);
-    return GEOSGeom_createLineString_r(h, fit);
+    for (size_t i = 0; i < nrings; i++)
+        free(rings[i].xy);
+    free(rings);
+    return result;
 }
 
 static int to_lonlat_cb(double *x, double *y, void *userdata)
@@ -260,15 +547,15 @@ static int run_reach(const coverage_graph_t *g, double lon, double lat, const co
         return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
     }
     GEOSContextHandle_t h = geom_ctx();
-    GEOSGeometry **parts = NULL;
-    size_t nparts = 0, capparts = 0;
+    pieces_t pc;
+    memset(&pc, 0, sizeof pc);
     int oom = 0;
     /* each reached edge once: from its lower-numbered reached end, plus the start edge */
     uint32_t start_e = out->start.edge;
     for (size_t t = 0; t <= s.ntouched && !oom; t++) {
         uint32_t node = t < s.ntouched ? s.touched[t] : COV_NONE;
         uint32_t a0 = node == COV_NONE ? 0 : g->adj_off[node], a1 = node == COV_NONE ? 1 : g->adj_off[node + 1];
-        for (uint32_t a = a0; a < a1; a++) {
+        for (uint32_t a = a0; a < a1 && !oom; a++) {
             uint32_t e = node == COV_NONE ? start_e : g->adj_edge[a];
             uint32_t u = g->edge_u[e], v = g->edge_v[e];
             if (node != COV_NONE) {
@@ -296,56 +583,44 @@ static int run_reach(const coverage_graph_t *g, double lon, double lat, const co
                 out->edges_partial++;
             if (!polygon && !with_edges)
                 continue;
-            for (size_t i = 0; i < n; i++) {
-                GEOSGeometry *piece = edge_piece(g, e, iv[i].a, iv[i].b);
-                if (!piece)
-                    continue;
-                if (nparts == capparts) {
-                    size_t c = capparts ? 2 * capparts : 256;
-                    GEOSGeometry **q = realloc(parts, c * sizeof *q);
-                    if (!q) {
-                        GEOSGeom_destroy_r(h, piece);
-                        oom = 1;
-                        break;
-                    }
-                    parts = q, capparts = c;
-                }
-                parts[nparts++] = piece;
-            }
+            for (size_t i = 0; i < n && !oom; i++)
+                oom = add_piece(&pc, g, e, iv[i].a, iv[i].b) != 0;
         }
     }
     cov_search_free(&s);
     if (oom) {
-        for (size_t i = 0; i < nparts; i++)
-            GEOSGeom_destroy_r(h, parts[i]);
-        free(parts);
+        pieces_free(&pc);
         return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
     }
-    if (nparts) {
-        GEOSGeometry *lines = GEOSGeom_createCollection_r(h, GEOS_MULTILINESTRING, parts, (unsigned)nparts);
-        free(parts);
-        parts = NULL;
-        if (!lines)
-            return dm_error_set(err, DM_EGEOM, NULL, "cannot assemble reachable edges: %s", geom_last_error());
-        if (polygon) {
+    if (pc.npieces) {
+        GEOSGeometry *lines = (with_edges || p->exact) ? pieces_lines(&pc) : NULL;
+        GEOSGeometry *area = NULL;
+        if ((with_edges || p->exact) && !lines)
+            rc = dm_error_set(err, DM_EGEOM, NULL, "cannot assemble reachable edges: %s", geom_last_error());
+        else if (polygon && p->exact) {
             GEOSBufferParams *bp = GEOSBufferParams_create_r(h);
             GEOSBufferParams_setQuadrantSegments_r(h, bp, 4);
-            GEOSGeometry *area = GEOSBufferWithParams_r(h, lines, bp, p->buffer_m);
+            area = GEOSBufferWithParams_r(h, lines, bp, p->buffer_m);
             GEOSBufferParams_destroy_r(h, bp);
-            if (!area) {
-                GEOSGeom_destroy_r(h, lines);
-                return dm_error_set(err, DM_EGEOM, NULL, "cannot buffer reachable edges: %s", geom_last_error());
-            }
-            GEOSArea_r(h, area, &out->area_m2);
+            if (area)
+                GEOSArea_r(h, area, &out->area_m2);
+            else
+                rc = dm_error_set(err, DM_EGEOM, NULL, "cannot buffer reachable edges: %s", geom_last_error());
+        } else if (polygon && !(area = raster_area(&pc, p->buffer_m, &out->area_m2)))
+            rc = dm_error_set(err, DM_ENOMEM, NULL, "out of memory building the reachable area");
+        if (area) {
             out->area = GEOSGeom_transformXY_r(h, area, to_lonlat_cb, (void *)g);
             GEOSGeom_destroy_r(h, area);
         }
-        if (with_edges)
+        if (lines && with_edges)
             out->edges = GEOSGeom_transformXY_r(h, lines, to_lonlat_cb, (void *)g);
-        GEOSGeom_destroy_r(h, lines);
+        if (lines)
+            GEOSGeom_destroy_r(h, lines);
     }
-    free(parts);
-    return 0;
+    pieces_free(&pc);
+    if (rc)
+        coverage_isochrone_clear(out);
+    return rc;
 }
 
 int coverage_isochrone(const coverage_graph_t *g, double lon, double lat, const coverage_params_t *p, int with_edges,

@@ -103,6 +103,7 @@ json_t *coverage_isochrone_json(const coverage_isochrone_t *iso, double lon, dou
         json_object_set_new(props, "speed_mps", json_real(p->speed_mps));
         json_object_set_new(props, "budget_m", json_real(iso->budget_m));
         json_object_set_new(props, "buffer_m", json_real(p->buffer_m));
+        json_object_set_new(props, "polygon", json_string(p->exact ? "exact GEOS buffer" : "buffer traced on a grid of buffer_m/4"));
         json_object_set_new(props, "access_m", num_or_null(iso->start.access_m));
         json_object_set_new(props, "edges_full", json_integer((json_int_t)iso->edges_full));
         json_object_set_new(props, "edges_partial", json_integer((json_int_t)iso->edges_partial));

@@ -1,6 +1,6 @@
 /* routes_coverage.c — the 15-minute elderly-service circle over HTTP:
  *   GET  /coverage/network   the walking graph's size
- *   GET  /coverage/isochrone?lon=&lat=[&minutes=][&speed_mps=][&buffer_m=][&edges=true]
+ *   GET  /coverage/isochrone?lon=&lat=[&minutes=][&speed_mps=][&buffer_m=][&edges=true][&exact=true]
  *   GET  /coverage?division=CODE[&minutes=][&speed_mps=][&types=][&functions=][&date=]
  *   POST /coverage/suggest {division, k, minutes?, speed_mps?, candidates?, types?, functions?, date?}
  *   GET  /reports/elderly?division=CODE[&date=]
@@ -94,7 +94,7 @@ static void isochrone(request_t *req, response_t *res)
     int with_edges;
     if (param_double(req, res, "lon", 1, -180, 180, &lon, NULL) ||
         param_double(req, res, "lat", 1, -90, 90, &lat, NULL) || parse_params(req, res, &p) ||
-        parse_bool(req, res, "edges", &with_edges))
+        parse_bool(req, res, "edges", &with_edges) || parse_bool(req, res, "exact", &p.exact))
         return;
     dm_error e;
     const coverage_graph_t *g = server_graph_acquire(req->srv, &e);

@@ -207,6 +207,13 @@ static void test_isochrone(void **state)
     assert_int_equal(t_json_len(d, "features.1.geometry.coordinates"), 3);
     t_response_free(&res);
 
+    /* the exact GEOS buffer on request */
+    request(g_srv.port, "GET", "/coverage/isochrone?lon=119.972906399&lat=30.97527059&minutes=10&exact=true", NULL,
+            200, &res);
+    assert_string_equal(t_json_str(res.json, "features.0.properties.polygon"), "exact GEOS buffer");
+    assert_true(fabs(t_json_num(res.json, "features.0.properties.reach_length_m") - 1510) < 0.5);
+    t_response_free(&res);
+
     /* next to the motorway: attached to 丽华路 95 m away, never the motorway */
     request(g_srv.port, "GET", "/coverage/isochrone?lon=119.980234003&lat=30.975856867&minutes=5", NULL, 200, &res);
     assert_true(fabs(t_json_num(res.json, "features.0.properties.access_m") - 95) < 0.1);

@@ -114,6 +114,7 @@ static void test_reach_partial_edges(void **state)
     assert_non_null(iso.area);
     assert_non_null(iso.edges);
     GEOSContextHandle_t h = geom_ctx();
+    assert_int_equal(GEOSisValid_r(h, iso.area), 1);
     int parts = GEOSGetNumGeometries_r(h, iso.edges);
     assert_int_equal(parts, 3);
     /* the polygon covers the reached end of 支路 but not the bridge */
@@ -125,7 +126,16 @@ static void test_reach_partial_edges(void **state)
     GEOSGeom_destroy_r(h, pt);
     /* an area of ~ 960 m × 100 m plus caps: between the line area and the box */
     assert_true(iso.area_m2 > 90000 && iso.area_m2 < 110000);
+    double grid_area = iso.area_m2;
     coverage_isochrone_clear(&iso);
+    /* the exact GEOS buffer: same reach, an area within a few % of the grid's */
+    p.exact = 1;
+    assert_int_equal(coverage_isochrone(g, LL(100, 20), &p, 0, &iso, &err), 0);
+    assert_int_equal(GEOSisValid_r(h, iso.area), 1);
+    assert_true(fabs(iso.area_m2 - grid_area) / iso.area_m2 < 0.05);
+    assert_null(iso.edges);
+    coverage_isochrone_clear(&iso);
+    p.exact = 0;
 
     /* a start whose own edge is only partly walked: 50 m budget, 20 m access */
     p.minutes = 50.0 / 60.0;
