@@ -125,6 +125,11 @@ int coverage_isochrone(const coverage_graph_t *g, double lon, double lat, const 
                        coverage_isochrone_t *out, dm_error *err);
 void coverage_isochrone_clear(coverage_isochrone_t *iso);
 
+/* The isochrone of facility `id` (its point from the store). DM_EINVAL
+ * (param "facility") when there is no such facility. */
+int coverage_facility_isochrone(store_t *s, const coverage_graph_t *g, int64_t id, const coverage_params_t *p,
+                                int with_edges, coverage_isochrone_t *out, double *lon, double *lat, dm_error *err);
+
 /* Reach only (no polygon): fills the counters and lengths of *out, leaves
  * area and edges NULL. For the benchmark and for callers that need figures. */
 int coverage_reach(const coverage_graph_t *g, double lon, double lat, const coverage_params_t *p,

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "gis/geom.h"
+#include "gis/store_coverage.h"
 
 /* ---- search ---------------------------------------------------------------------- */
 
@@ -643,4 +644,16 @@ void coverage_isochrone_clear(coverage_isochrone_t *iso)
     if (iso->edges)
         GEOSGeom_destroy_r(h, iso->edges);
     iso->area = iso->edges = NULL;
+}
+
+int coverage_facility_isochrone(store_t *s, const coverage_graph_t *g, int64_t id, const coverage_params_t *p,
+                                int with_edges, coverage_isochrone_t *out, double *lon, double *lat, dm_error *err)
+{
+    memset(out, 0, sizeof *out);
+    int rc = store_cov_facility_point(s, id, lon, lat, err);
+    if (rc == DM_ENOTFOUND)
+        return dm_error_set(err, DM_EINVAL, "facility", "no facility with id %lld", (long long)id);
+    if (rc)
+        return rc;
+    return coverage_isochrone(g, *lon, *lat, p, with_edges, out, err);
 }

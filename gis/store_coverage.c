@@ -117,3 +117,24 @@ int store_cov_units(store_t *s, const char *code_prefix, int level, const char *
     }
     return finish(s, st, rc, stop, err, "divisions");
 }
+
+static const char sql_facility_point[] = "SELECT X(geom), Y(geom) FROM facilities WHERE id = ?1 AND geom IS NOT NULL";
+
+int store_cov_facility_point(store_t *s, int64_t id, double *lon, double *lat, dm_error *err)
+{
+    sqlite3_stmt *st = store_prepare_cached(s, sql_facility_point, err);
+    if (!st)
+        return DM_EIO;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *lon = sqlite3_column_double(st, 0), *lat = sqlite3_column_double(st, 1);
+        sqlite3_reset(st);
+        return 0;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return dm_error_set(err, DM_EIO, NULL, "reading facility %lld: %s", (long long)id,
+                            sqlite3_errmsg(store_sqlite(s)));
+    return dm_error_set(err, DM_ENOTFOUND, "facility", "no facility with id %lld", (long long)id);
+}

@@ -58,6 +58,9 @@ int store_cov_facilities(store_t *s, store_cov_facility_fn fn, void *ctx, dm_err
  * significant digits of a division code; "" for all), in id order. */
 int store_cov_areas(store_t *s, const char *code_prefix, store_cov_area_fn fn, void *ctx, dm_error *err);
 
+/* The point of facility `id`: DM_ENOTFOUND when there is none. */
+int store_cov_facility_point(store_t *s, int64_t id, double *lon, double *lat, dm_error *err);
+
 /* Divisions at `level` whose code starts with `code_prefix`, valid on `date`
  * (YYYY-MM-DD), in code order. */
 int store_cov_units(store_t *s, const char *code_prefix, int level, const char *date, store_cov_unit_fn fn,

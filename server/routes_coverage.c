@@ -1,6 +1,6 @@
 /* routes_coverage.c — the 15-minute elderly-service circle over HTTP:
  *   GET  /coverage/network   the walking graph's size
- *   GET  /coverage/isochrone?lon=&lat=[&minutes=][&speed_mps=][&buffer_m=][&edges=true][&exact=true]
+ *   GET  /coverage/isochrone?lon=&lat=|facility=ID[&minutes=][&speed_mps=][&buffer_m=][&edges=true][&exact=true]
  *   GET  /coverage?division=CODE[&minutes=][&speed_mps=][&types=][&functions=][&date=]
  *   POST /coverage/suggest {division, k, minutes?, speed_mps?, candidates?, types?, functions?, date?}
  *   GET  /reports/elderly?division=CODE[&date=]
@@ -89,28 +89,41 @@ static int parse_filter(request_t *req, response_t *res, const char *name, const
 
 static void isochrone(request_t *req, response_t *res)
 {
-    double lon, lat;
+    double lon = 0, lat = 0, fid = 0;
     coverage_params_t p;
-    int with_edges;
-    if (param_double(req, res, "lon", 1, -180, 180, &lon, NULL) ||
-        param_double(req, res, "lat", 1, -90, 90, &lat, NULL) || parse_params(req, res, &p) ||
-        parse_bool(req, res, "edges", &with_edges) || parse_bool(req, res, "exact", &p.exact))
+    int with_edges, by_facility;
+    if (param_double(req, res, "facility", 0, 1, 9007199254740991.0, &fid, &by_facility))
+        return;
+    if (by_facility && fid != floor(fid)) {
+        response_error(res, req, 400, "invalid_parameter", "facility", "facility must be a whole number (an id)");
+        return;
+    }
+    if ((!by_facility && (param_double(req, res, "lon", 1, -180, 180, &lon, NULL) ||
+                          param_double(req, res, "lat", 1, -90, 90, &lat, NULL))) ||
+        parse_params(req, res, &p) || parse_bool(req, res, "edges", &with_edges) ||
+        parse_bool(req, res, "exact", &p.exact))
         return;
     dm_error e;
-    const coverage_graph_t *g = server_graph_acquire(req->srv, &e);
+    store_t *s = by_facility ? server_store(req->srv, &e) : NULL;
+    const coverage_graph_t *g = by_facility && !s ? NULL : server_graph_acquire(req->srv, &e);
     if (!g) {
         response_from_error(res, req, &e);
         return;
     }
     coverage_isochrone_t iso;
-    int rc = coverage_isochrone(g, lon, lat, &p, with_edges, &iso, &e);
+    int rc = by_facility ? coverage_facility_isochrone(s, g, (int64_t)fid, &p, with_edges, &iso, &lon, &lat, &e)
+                         : coverage_isochrone(g, lon, lat, &p, with_edges, &iso, &e);
     server_graph_release(req->srv);
     if (rc == DM_ENOTFOUND)
         response_error(res, req, 404, "not_found", NULL, "no road network has been imported (diming import roads)");
     else if (rc)
         response_from_error(res, req, &e);
-    else
-        response_json(res, 200, coverage_isochrone_json(&iso, lon, lat, &p));
+    else {
+        json_t *doc = coverage_isochrone_json(&iso, lon, lat, &p);
+        if (by_facility)
+            json_object_set_new(json_object_get(doc, "query"), "facility", json_integer((json_int_t)fid));
+        response_json(res, 200, doc);
+    }
     coverage_isochrone_clear(&iso);
 }
 

@@ -207,6 +207,12 @@ static void test_isochrone(void **state)
     assert_int_equal(t_json_len(d, "features.1.geometry.coordinates"), 3);
     t_response_free(&res);
 
+    /* the same from the facility's id (F1 is id 1) */
+    request(g_srv.port, "GET", "/coverage/isochrone?facility=1&minutes=10", NULL, 200, &res);
+    assert_int_equal(t_json_int(res.json, "query.facility"), 1);
+    assert_true(fabs(t_json_num(res.json, "features.0.properties.reach_length_m") - 1510) < 0.5);
+    t_response_free(&res);
+
     /* the exact GEOS buffer on request */
     request(g_srv.port, "GET", "/coverage/isochrone?lon=119.972906399&lat=30.97527059&minutes=10&exact=true", NULL,
             200, &res);
@@ -277,6 +283,9 @@ static void test_bad_input(void **state)
         {"GET", "/coverage?division=320402&date=2021-02-30", NULL, "date"},
         {"GET", "/coverage/isochrone?lon=200&lat=31", NULL, "lon"},
         {"GET", "/coverage/isochrone?lat=31", NULL, "lon"},
+        {"GET", "/coverage/isochrone?facility=99", NULL, "facility"},
+        {"GET", "/coverage/isochrone?facility=1.5", NULL, "facility"},
+        {"GET", "/coverage/isochrone?facility=0", NULL, "facility"},
         {"GET", "/coverage/isochrone?lon=119.97&lat=30.97&buffer_m=0", NULL, "buffer_m"},
         {"GET", "/coverage/isochrone?lon=119.97&lat=30.97&edges=maybe", NULL, "edges"},
         {"POST", "/coverage/suggest", "not json", "body"},

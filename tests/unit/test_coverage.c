@@ -82,6 +82,31 @@ static void test_graph_is_noded(void **state)
     coverage_graph_free(g);
 }
 
+/* A line ending on another's interior (a T-junction without a shared vertex):
+ * noded for generic line layers, left apart for OSM ways. */
+static void test_t_junction(void **state)
+{
+    (void)state;
+    scale_init();
+    double a[] = {LL(0, -150), LL(1000, -150)}, b[] = {LL(500, -150), LL(500, 150)};
+    for (int osm = 0; osm < 2; osm++) {
+        coverage_line_t lines[] = {{a, 2, "甲路", osm}, {b, 2, "乙路", osm}};
+        coverage_graph_t *g = NULL;
+        dm_error err;
+        assert_int_equal(coverage_graph_from_lines(lines, 2, &g, &err), 0);
+        coverage_graph_stats_t st = coverage_graph_stats(g);
+        assert_int_equal(st.edges, osm ? 2 : 3);
+        assert_int_equal(st.nodes, osm ? 4 : 4);
+        assert_int_equal(st.crossings, osm ? 0 : 1);
+        /* from the west end, 900 m: 甲路 to x = 900, and 乙路 (at 500 m) whole when joined */
+        coverage_params_t p = params(900.0 / 60.0);
+        coverage_isochrone_t iso;
+        assert_int_equal(coverage_reach(g, LL(0, -150), &p, &iso, &err), 0);
+        assert_true(fabs(iso.reach_length_m - (osm ? 900 : 900 + 300)) < 0.01);
+        coverage_graph_free(g);
+    }
+}
+
 static void test_snap_counts_access(void **state)
 {
     (void)state;
@@ -273,7 +298,8 @@ static void test_filters(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_graph_is_noded),     cmocka_unit_test(test_snap_counts_access),
+        cmocka_unit_test(test_graph_is_noded),     cmocka_unit_test(test_t_junction),
+        cmocka_unit_test(test_snap_counts_access),
         cmocka_unit_test(test_reach_partial_edges), cmocka_unit_test(test_bad_params),
         cmocka_unit_test(test_assign_exact),        cmocka_unit_test(test_greedy_default_and_given),
         cmocka_unit_test(test_filters),
