@@ -444,10 +444,17 @@ static int finish_graph(builder_t *b, coverage_graph_t *g, dm_error *err)
     }
     /* count nodes and edges */
     size_t nnodes = 0, nedges = 0, npts = 0;
-    for (size_t s = 0; s < m.cap; s++) {
-        m.id[s] = COV_NONE;
-        if (m.keys[s] != EMPTY_KEY && m.count[s] >= 2)
-            m.id[s] = (uint32_t)nnodes++;
+    /* node ids in order of first appearance along the lines, which keeps
+     * neighbours close in memory (hash order would scatter them and every
+     * search would pay for it in cache misses) */
+    memset(m.id, 0xff, m.cap * sizeof *m.id);
+    for (size_t i = 0; i < b->n; i++) {
+        const wline_t *w = &b->lines[i];
+        for (size_t k = 0; k < w->n; k++) {
+            size_t s = keymap_slot(&m, vkey(w->ll[2 * k], w->ll[2 * k + 1]));
+            if (m.count[s] >= 2 && m.id[s] == COV_NONE)
+                m.id[s] = (uint32_t)nnodes++;
+        }
     }
     for (size_t i = 0; i < b->n; i++) {
         const wline_t *w = &b->lines[i];
