@@ -158,6 +158,7 @@ typedef struct coverage_area {
     int covered;
     double walk_m;       /* to the nearest facility, access included; INFINITY if none within budget */
     long nearest;        /* index into the facility array, -1 if none */
+    long facilities_within; /* facilities reachable within the budget */
 } coverage_area_t;
 
 typedef struct coverage_summary {

@@ -92,47 +92,100 @@ static int cmp_on_edge(const void *pa, const void *pb)
     return a->edge < b->edge ? -1 : a->edge > b->edge ? 1 : (a->fac > b->fac) - (a->fac < b->fac);
 }
 
+/* How many facilities each area can reach within the budget (DOMAIN.md §8 B,
+ * "reachable-facility count"): one bounded search per facility; the areas on
+ * the edges around its reached nodes are checked (each once per facility). */
+static int count_within(const coverage_graph_t *g, cov_search_t *s, double budget, const coverage_snap_t *fsn,
+                        const unsigned char *fok, size_t nfac, const coverage_snap_t *asn, coverage_area_t *areas,
+                        size_t nareas)
+{
+    on_edge_t *by_edge = malloc((nareas + 1) * sizeof *by_edge);
+    uint32_t *eoff = calloc((size_t)g->nedges + 1, sizeof *eoff), *stamp = calloc(nareas + 1, sizeof *stamp);
+    if (!by_edge || !eoff || !stamp) {
+        free(by_edge), free(eoff), free(stamp);
+        return DM_ENOMEM;
+    }
+    for (size_t i = 0; i < nareas; i++)
+        by_edge[i] = (on_edge_t){asn[i].edge, (uint32_t)i, asn[i].offset_m, asn[i].access_m};
+    qsort(by_edge, nareas, sizeof *by_edge, cmp_on_edge);
+    for (size_t i = 0, e = 0; e < g->nedges; e++) {
+        while (i < nareas && by_edge[i].edge < e)
+            i++;
+        eoff[e] = (uint32_t)i;
+    }
+    int rc = 0;
+    for (size_t f = 0; f < nfac && !rc; f++) {
+        if (!fok[f])
+            continue;
+        cov_seed_t seeds[2];
+        cov_snap_seeds(g, &fsn[f], 0, seeds);
+        cov_search_reset(s);
+        if ((rc = cov_search_run(s, seeds, 2, budget)))
+            break;
+        for (size_t t = 0; t <= s->ntouched; t++) {
+            uint32_t node = t < s->ntouched ? s->touched[t] : COV_NONE;
+            uint32_t a0 = node == COV_NONE ? 0 : g->adj_off[node], a1 = node == COV_NONE ? 1 : g->adj_off[node + 1];
+            for (uint32_t j = a0; j < a1; j++) {
+                uint32_t e = node == COV_NONE ? fsn[f].edge : g->adj_edge[j];
+                uint32_t end = e + 1 < g->nedges ? eoff[e + 1] : (uint32_t)nareas;
+                for (uint32_t q = eoff[e]; q < end; q++) {
+                    uint32_t ai = by_edge[q].fac; /* the area's index */
+                    if (stamp[ai] == f + 1)
+                        continue;
+                    double d = cov_search_to(s, &asn[ai], NULL) + asn[ai].access_m;
+                    if (e == fsn[f].edge)
+                        d = fmin(d, fabs(asn[ai].offset_m - fsn[f].offset_m) + fsn[f].access_m + asn[ai].access_m);
+                    if (d <= budget + 1e-3) {
+                        stamp[ai] = (uint32_t)(f + 1);
+                        areas[ai].facilities_within++;
+                    }
+                }
+            }
+        }
+    }
+    free(by_edge), free(eoff), free(stamp);
+    return rc;
+}
+
 const char *coverage_assign(const coverage_graph_t *g, const coverage_params_t *p, const coverage_facility_t *fac,
                             size_t nfac, coverage_area_t *areas, size_t nareas)
 {
     double budget = p->minutes * 60.0 * p->speed_mps;
     for (size_t i = 0; i < nareas; i++)
-        areas[i].covered = 0, areas[i].walk_m = INFINITY, areas[i].nearest = -1;
+        areas[i].covered = 0, areas[i].walk_m = INFINITY, areas[i].nearest = -1, areas[i].facilities_within = 0;
     if (!g || !g->nedges) {
         for (size_t i = 0; i < nareas; i++)
             for (size_t f = 0; f < nfac; f++) {
                 double d = coverage_plane_distance_m(g, fac[f].lon, fac[f].lat, areas[i].lon, areas[i].lat);
                 if (d < areas[i].walk_m)
                     areas[i].walk_m = d, areas[i].nearest = (long)f;
+                areas[i].facilities_within += d <= budget + 1e-3;
             }
     } else {
         cov_search_t s;
         cov_seed_t *seeds = malloc((2 * nfac + 1) * sizeof *seeds);
         on_edge_t *on = malloc((nfac + 1) * sizeof *on);
-        if (!seeds || !on || cov_search_init(&s, g)) {
-            free(seeds);
-            free(on);
+        coverage_snap_t *fsn = malloc((nfac + 1) * sizeof *fsn), *asn = malloc((nareas + 1) * sizeof *asn);
+        unsigned char *fok = calloc(nfac + 1, 1);
+        if (!seeds || !on || !fsn || !asn || !fok || cov_search_init(&s, g)) {
+            free(seeds), free(on), free(fsn), free(asn), free(fok);
             return NULL;
         }
         size_t ns = 0, non = 0;
         for (size_t f = 0; f < nfac; f++) {
-            coverage_snap_t sn;
-            coverage_snap_point(g, fac[f].lon, fac[f].lat, &sn);
-            if (sn.access_m > budget)
+            coverage_snap_point(g, fac[f].lon, fac[f].lat, &fsn[f]);
+            if (fsn[f].access_m > budget)
                 continue;
-            ns += (size_t)cov_snap_seeds(g, &sn, (uint32_t)f, seeds + ns);
-            on[non++] = (on_edge_t){sn.edge, (uint32_t)f, sn.offset_m, sn.access_m};
+            fok[f] = 1;
+            ns += (size_t)cov_snap_seeds(g, &fsn[f], (uint32_t)f, seeds + ns);
+            on[non++] = (on_edge_t){fsn[f].edge, (uint32_t)f, fsn[f].offset_m, fsn[f].access_m};
         }
         qsort(on, non, sizeof *on, cmp_on_edge);
-        if (cov_search_run(&s, seeds, ns, budget)) {
-            cov_search_free(&s);
-            free(seeds);
-            free(on);
-            return NULL;
-        }
-        for (size_t i = 0; i < nareas; i++) {
+        int failed = cov_search_run(&s, seeds, ns, budget);
+        for (size_t i = 0; !failed && i < nareas; i++) {
             coverage_snap_t sn;
             coverage_snap_point(g, areas[i].lon, areas[i].lat, &sn);
+            asn[i] = sn;
             uint32_t label = COV_NONE;
             double d = cov_search_to(&s, &sn, &label) + sn.access_m;
             if (d < INFINITY)
@@ -152,9 +205,12 @@ const char *coverage_assign(const coverage_graph_t *g, const coverage_params_t *
                     areas[i].walk_m = dd, areas[i].nearest = (long)on[k].fac;
             }
         }
+        if (!failed)
+            failed = count_within(g, &s, budget, fsn, fok, nfac, asn, areas, nareas);
         cov_search_free(&s);
-        free(seeds);
-        free(on);
+        free(seeds), free(on), free(fsn), free(asn), free(fok);
+        if (failed)
+            return NULL;
     }
     for (size_t i = 0; i < nareas; i++) {
         /* 1 mm of slack so an area exactly at the budget counts as reached */

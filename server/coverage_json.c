@@ -59,6 +59,7 @@ json_t *coverage_result_json(const coverage_result_t *r, const coverage_query_t 
         json_object_set_new(p, "covered", json_boolean(a->covered));
         json_object_set_new(p, "walk_m", num_or_null(a->walk_m));
         json_object_set_new(p, "walk_minutes", num_or_null(a->walk_m / q->params.speed_mps / 60.0));
+        json_object_set_new(p, "facilities_within", json_integer(a->facilities_within));
         if (a->nearest >= 0) {
             const coverage_facility_t *f = &r->facilities[a->nearest];
             json_object_set_new(p, "nearest_facility",

@@ -142,6 +142,7 @@ static void test_coverage_exact(void **state)
     for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
         json_t *p = area(d, want[i].name);
         assert_int_equal(json_is_true(json_object_get(p, "covered")), want[i].covered);
+        assert_int_equal(t_json_int(p, "facilities_within"), want[i].covered); /* F1 and F2 never overlap here */
         if (want[i].facility) {
             assert_true(fabs(t_json_num(p, "walk_m") - want[i].walk_m) < 0.5);
             assert_string_equal(t_json_str(p, "nearest_facility.name"), want[i].facility);

@@ -5,7 +5,8 @@
  *
  * The figures pinned here are this program's answers on seeds/ as committed
  * (see docs/coverage.md, "Demo figures"); the invariants checked beside them
- * (sub-divisions add up, covered areas lie within the budget, more time or
+ * (sub-divisions add up, covered areas lie within the budget and have a
+ * facility within reach, more time or
  * speed never covers less, a greedy gain never grows) hold for any data. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -126,10 +127,14 @@ static void test_city(void **state)
         json_t *p = json_object_get(json_array_get(features, i), "properties");
         if (strcmp(t_json_str(p, "kind"), "residential_area") != 0)
             continue;
-        if (json_is_true(json_object_get(p, "covered")))
+        /* covered exactly when at least one facility is within reach */
+        if (json_is_true(json_object_get(p, "covered"))) {
             assert_true(t_json_num(p, "walk_m") <= 900.001);
-        else
+            assert_true(t_json_int(p, "facilities_within") >= 1);
+        } else {
             assert_true(t_json_is_null(p, "walk_m"));
+            assert_int_equal(t_json_int(p, "facilities_within"), 0);
+        }
     }
     t_response_free(&res);
 

@@ -234,6 +234,16 @@ static void test_assign_exact(void **state)
     assert_int_equal(a[3].covered, 1);
     assert_true(fabs(a[3].walk_m - 670) < 0.01);
     assert_int_equal(a[4].covered, 0);
+    /* a second facility at (900,10) on 700–1000: A3 at 270 m, A4 at 260 m */
+    coverage_facility_t two[2] = {fac, {2, "点", "老年助餐点", "助餐", NULL, 900 / kx, 10 / ky}};
+    p = params(10);
+    coverage_assign(g, &p, two, 2, a, 5);
+    const long within[5] = {1, 1, 2, 1, 0};
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(a[i].facilities_within, within[i]);
+    assert_int_equal(a[2].nearest, 1);
+    assert_true(fabs(a[2].walk_m - 270) < 0.01);
+    assert_true(fabs(a[3].walk_m - 260) < 0.01);
     /* no network: straight lines, and the bridge area is 128 m away */
     coverage_graph_t *empty = NULL;
     dm_error err;
