@@ -42,6 +42,11 @@
 #define COVERAGE_MIN_SPEED_MPS 0.1
 #define COVERAGE_MAX_SPEED_MPS 3.0
 #define COVERAGE_MAX_K 100
+/* Work limits per request: node settlements of suggest's searches, and the
+ * reachable pieces the exact GEOS polygon may buffer (DM_EINVAL beyond,
+ * naming the parameter to change). */
+#define COVERAGE_MAX_SUGGEST_WORK 50000000
+#define COVERAGE_MAX_EXACT_PIECES 20000
 
 typedef struct coverage_params {
     double minutes;   /* walking time budget, (0, 120] */

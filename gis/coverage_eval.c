@@ -540,6 +540,7 @@ int coverage_greedy(const coverage_graph_t *g, const coverage_params_t *p, const
     pairs_t pairs = {NULL, 0, 0};
     cov_search_t s;
     int have_search = 0, rc = 0;
+    size_t work = 0;
 #define GROW_C()                                                                                                      \
     do {                                                                                                              \
         if (nc == capc) {                                                                                             \
@@ -621,6 +622,13 @@ int coverage_greedy(const coverage_graph_t *g, const coverage_params_t *p, const
             cov_search_reset(&s);
             if ((rc = cov_search_run(&s, seeds, 2, budget)))
                 break;
+            /* one request must not hold a worker for minutes (a 2-hour budget over a
+             * whole city searches the whole graph once per area) */
+            work += s.ntouched;
+            if (work > COVERAGE_MAX_SUGGEST_WORK) {
+                rc = DM_ELIMIT;
+                break;
+            }
             /* edges to look at: those around reached nodes, and the area's own */
             for (size_t t = 0; t <= s.ntouched && !rc; t++) {
                 uint32_t node = t < s.ntouched ? s.touched[t] : COV_NONE;
@@ -725,6 +733,10 @@ done:
     free(node_cand);
     free(pairs.v);
     free(c);
+    if (rc == DM_ELIMIT) /* the parameters ask for too much: the client's to change */
+        return dm_error_set(err, DM_EINVAL, "minutes",
+                            "choosing sites would search more than %d million nodes: ask for fewer minutes or a "
+                            "smaller division", COVERAGE_MAX_SUGGEST_WORK / 1000000);
     if (rc)
         return dm_error_set(err, rc, NULL, "out of memory choosing new sites");
     return 0;

@@ -593,6 +593,14 @@ static int run_reach(const coverage_graph_t *g, double lon, double lat, const co
         pieces_free(&pc);
         return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
     }
+    if (polygon && p->exact && pc.npieces > COVERAGE_MAX_EXACT_PIECES) {
+        pieces_free(&pc);
+        coverage_isochrone_clear(out);
+        return dm_error_set(err, DM_EINVAL, "exact",
+                            "the exact polygon is limited to %d reachable edge pieces (this walk reaches %zu): "
+                            "leave out exact=true",
+                            COVERAGE_MAX_EXACT_PIECES, pc.npieces);
+    }
     if (pc.npieces) {
         GEOSGeometry *lines = (with_edges || p->exact) ? pieces_lines(&pc) : NULL;
         GEOSGeometry *area = NULL;

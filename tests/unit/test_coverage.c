@@ -293,6 +293,48 @@ static void test_greedy_default_and_given(void **state)
     coverage_graph_free(g);
 }
 
+/* The exact GEOS polygon is refused past COVERAGE_MAX_EXACT_PIECES pieces;
+ * the default polygon is not limited. A 120 × 120 lattice, 50 m apart. */
+static void test_exact_limit(void **state)
+{
+    (void)state;
+    scale_init();
+    enum { N = 120 };
+    double *pts = malloc(2 * 2 * N * N * 2 * sizeof *pts);
+    coverage_line_t *lines = malloc(2 * N * N * sizeof *lines);
+    size_t nl = 0;
+    for (int j = 0; j < N; j++)
+        for (int i = 0; i < N; i++)
+            for (int dir = 0; dir < 2; dir++) {
+                if ((dir == 0 && i + 1 == N) || (dir == 1 && j + 1 == N))
+                    continue;
+                double *q = pts + 4 * nl;
+                q[0] = (i * 50.0 - 3000) / kx, q[1] = (j * 50.0 - 2975) / ky;
+                q[2] = ((i + (dir == 0)) * 50.0 - 3000) / kx, q[3] = ((j + (dir == 1)) * 50.0 - 2975) / ky;
+                lines[nl] = (coverage_line_t){q, 2, NULL, 1};
+                nl++;
+            }
+    coverage_graph_t *g = NULL;
+    dm_error err;
+    assert_int_equal(coverage_graph_from_lines(lines, nl, &g, &err), 0);
+    assert_int_equal(coverage_graph_stats(g).edges, 2 * N * (N - 1));
+    coverage_params_t p = params(120);
+    p.speed_mps = 3;
+    p.exact = 1;
+    coverage_isochrone_t iso;
+    assert_int_equal(coverage_isochrone(g, 0, 0, &p, 0, &iso, &err), DM_EINVAL);
+    assert_string_equal(err.param, "exact");
+    assert_null(iso.area);
+    p.exact = 0;
+    assert_int_equal(coverage_isochrone(g, 0, 0, &p, 0, &iso, &err), 0);
+    assert_int_equal(iso.edges_full, 2 * N * (N - 1)); /* 21.6 km reaches every street */
+    assert_int_equal(GEOSisValid_r(geom_ctx(), iso.area), 1);
+    coverage_isochrone_clear(&iso);
+    coverage_graph_free(g);
+    free(lines);
+    free(pts);
+}
+
 static void test_filters(void **state)
 {
     (void)state;
@@ -312,7 +354,7 @@ int main(void)
         cmocka_unit_test(test_snap_counts_access),
         cmocka_unit_test(test_reach_partial_edges), cmocka_unit_test(test_bad_params),
         cmocka_unit_test(test_assign_exact),        cmocka_unit_test(test_greedy_default_and_given),
-        cmocka_unit_test(test_filters),
+        cmocka_unit_test(test_exact_limit),         cmocka_unit_test(test_filters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
