@@ -36,6 +36,7 @@ typedef struct snapshot {
     int64_t data_version;
     division_index_t *divisions;
     boundary_index_t *boundaries; /* lines, markers, outlines for /boundaries/check */
+    coverage_graph_t *graph;      /* the walking network for coverage */
     double build_seconds;
 } snapshot_t;
 
@@ -65,7 +66,7 @@ static const route_t core_routes[];
 /* boundaries_routes before divisions_routes: its /divisions/qa would otherwise
  * be taken by /divisions/{}. */
 static const route_t *const route_tables[] = {core_routes, boundaries_routes, divisions_routes,
-                                              tiles_routes, ogc_routes, NULL};
+                                              tiles_routes, ogc_routes, coverage_routes, NULL};
 
 static double now_s(void)
 {
@@ -105,6 +106,7 @@ static void snapshot_release(snapshot_t *s)
     if (s && atomic_fetch_sub(&s->refs, 1) == 1) {
         division_index_free(s->divisions);
         boundary_index_free(s->boundaries);
+        coverage_graph_free(s->graph);
         free(s);
     }
 }
@@ -133,8 +135,11 @@ static int snapshot_build(store_t *st, snapshot_t **out, dm_error *err)
     int rc = division_index_build(st, &s->divisions, err);
     if (!rc)
         rc = boundary_index_build(st, &s->boundaries, err);
+    if (!rc)
+        rc = coverage_graph_build(st, &s->graph, err);
     if (rc) {
         division_index_free(s->divisions);
+        boundary_index_free(s->boundaries);
         free(s);
         return rc;
     }
@@ -153,6 +158,7 @@ static snapshot_t *request_snapshot(request_t *req)
 
 const division_index_t *request_divisions(request_t *req) { return request_snapshot(req)->divisions; }
 const boundary_index_t *request_boundaries(request_t *req) { return request_snapshot(req)->boundaries; }
+const coverage_graph_t *request_graph(request_t *req) { return request_snapshot(req)->graph; }
 int64_t request_data_version(request_t *req) { return request_snapshot(req)->data_version; }
 
 division_index_stats_t server_division_stats(server_t *srv)
@@ -258,6 +264,7 @@ void response_header(response_t *res, const char *name, const char *value)
     snprintf(res->headers[res->nheaders].value, sizeof res->headers[0].value, "%s", value);
     res->nheaders++;
 }
+
 
 void response_json(response_t *res, int status, json_t *doc)
 {

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gis/coverage.h"
 #include "gis/error.h"
 #include "gis/boundary.h"
 #include "gis/locate.h"
@@ -85,6 +86,8 @@ int64_t request_data_version(request_t *req);
 /* Current snapshot's index statistics (for start-up messages and /metrics). */
 division_index_stats_t server_division_stats(server_t *srv);
 const boundary_index_t *request_boundaries(request_t *req);
+/* The walking graph (coverage) of the request's snapshot. */
+const coverage_graph_t *request_graph(request_t *req);
 
 /* Sets a JSON body (steals the reference to `doc`). */
 void response_json(response_t *res, int status, json_t *doc);

@@ -32,6 +32,7 @@ static void usage(FILE *out)
             "  backup --out FILE     copy the database while it is in use\n"
             "  check                 check the database (integrity, schema, spatial indexes)\n"
             "  tiles export          write vector tiles to an MBTiles file\n"
+            "  coverage              which residential areas are within a 15-minute walk of a facility\n"
             "  version               print the version and schema version\n"
             "\n"
             "Run 'diming <command> --help' for the options of a command.\n"
@@ -59,6 +60,8 @@ int main(int argc, char **argv)
         return cmd_check(argc - 1, argv + 1);
     if (strcmp(cmd, "tiles") == 0)
         return cmd_tiles(argc - 1, argv + 1);
+    if (strcmp(cmd, "coverage") == 0)
+        return cmd_coverage(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("diming %s (schema version %d)\n", DIMING_VERSION, STORE_SCHEMA_VERSION);
         return 0;

@@ -23,6 +23,7 @@ extern const route_t divisions_routes[];
 extern const route_t boundaries_routes[];
 extern const route_t tiles_routes[];
 extern const route_t ogc_routes[];
+extern const route_t coverage_routes[];
 
 /* The last path segment (after the final '/'), for "/{}" routes. */
 const char *request_last_segment(const request_t *req);
