@@ -5,6 +5,7 @@
 
 int cmd_import(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_names(int argc, char **argv);
 
 /* The database path when --db is not given: $DIMING_DB or "diming.sqlite". */
 const char *cli_default_db(void);

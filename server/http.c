@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gis/names.h"
 #include "gis/text.h"
 #include "server/routes.h"
 
@@ -28,6 +29,9 @@ struct server {
     server_config_t cfg;
     struct MHD_Daemon *mhd;
     division_index_t *divisions;
+    names_lexicon_t *names_lexicon; /* names module: word lists, pinyin */
+    names_index_t *names;
+    pthread_key_t names_worker_key;
     pthread_key_t store_key;
     FILE *log;
     int own_log;
@@ -35,7 +39,7 @@ struct server {
     unsigned port;
 };
 
-static const route_t *const route_tables[] = {divisions_routes, NULL};
+static const route_t *const route_tables[] = {divisions_routes, names_routes, NULL};
 
 static double now_s(void)
 {
@@ -71,6 +75,21 @@ store_t *server_store(server_t *srv, dm_error *err)
 }
 
 const division_index_t *server_divisions(server_t *srv) { return srv->divisions; }
+
+const names_index_t *server_names(server_t *srv) { return srv->names; }
+
+static void names_worker_destructor(void *p) { names_worker_free(p); }
+
+names_worker_t *server_names_worker(server_t *srv, dm_error *err)
+{
+    names_worker_t *w = pthread_getspecific(srv->names_worker_key);
+    if (w)
+        return w;
+    if (!(w = names_worker_new(srv->names_lexicon, err)))
+        return NULL;
+    pthread_setspecific(srv->names_worker_key, w);
+    return w;
+}
 
 void response_json(response_t *res, int status, json_t *doc)
 {
@@ -359,6 +378,7 @@ int server_start(const server_config_t *cfg, server_t **out, dm_error *err)
     if (!srv->cfg.timeout_s)
         srv->cfg.timeout_s = 30;
     pthread_key_create(&srv->store_key, store_destructor);
+    pthread_key_create(&srv->names_worker_key, names_worker_destructor);
 
     const char *lp = srv->cfg.access_log ? srv->cfg.access_log : "-";
     if (strcmp(lp, "off") == 0)
@@ -378,6 +398,17 @@ int server_start(const server_config_t *cfg, server_t **out, dm_error *err)
     int rc = store_open(srv->cfg.db_path, STORE_READONLY, &s, err);
     if (!rc) {
         rc = division_index_build(s, &srv->divisions, err);
+        /* The name index (names module), from the same connection. */
+        names_config_t nc;
+        names_default_config(&nc);
+        if (srv->cfg.names_data)
+            nc.data_dir = srv->cfg.names_data;
+        if (srv->cfg.pinyin_dict)
+            nc.pinyin_dict = srv->cfg.pinyin_dict;
+        if (!rc)
+            rc = names_lexicon_load(&nc, &srv->names_lexicon, err);
+        if (!rc)
+            rc = names_index_build(s, srv->names_lexicon, &srv->names, err);
         store_close(s);
     }
     if (rc) {
@@ -422,6 +453,8 @@ void server_stop(server_t *srv)
     if (srv->mhd)
         MHD_stop_daemon(srv->mhd);
     division_index_free(srv->divisions);
+    names_index_free(srv->names);
+    names_lexicon_free(srv->names_lexicon);
     if (srv->own_log)
         fclose(srv->log);
     free(srv);

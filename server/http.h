@@ -22,6 +22,7 @@
 
 #include "gis/error.h"
 #include "gis/locate.h"
+#include "gis/names.h"
 #include "gis/store.h"
 
 typedef struct server_config {
@@ -33,6 +34,8 @@ typedef struct server_config {
     unsigned max_connections; /* default 1024 */
     unsigned timeout_s;       /* idle connection timeout, default 30 */
     const char *access_log;   /* path, "-" for stderr (default), "off" */
+    const char *names_data;   /* names word lists dir, NULL = default (names_default_config) */
+    const char *pinyin_dict;  /* pinyin word list, NULL = default */
 } server_config_t;
 
 typedef struct server server_t;
@@ -65,6 +68,9 @@ void server_stop(server_t *srv);
 const char *request_query(const request_t *req, const char *name);
 store_t *server_store(server_t *srv, dm_error *err);
 const division_index_t *server_divisions(server_t *srv);
+/* The name index built at start, and this thread's names worker. */
+const names_index_t *server_names(server_t *srv);
+names_worker_t *server_names_worker(server_t *srv, dm_error *err);
 
 /* Sets a JSON body (steals the reference to `doc`). */
 void response_json(response_t *res, int status, json_t *doc);

@@ -27,6 +27,7 @@ static void usage(FILE *out)
             "  import <layer> FILE   load a Shapefile, GeoJSON, GeoPackage, CSV or OSM file into the database\n"
             "                        (layers: divisions markers names facilities residential roads)\n"
             "  serve                 answer HTTP requests (GeoJSON) on 127.0.0.1:8080\n"
+            "  names <sub> …         standard pinyin, name lookup and the check of a proposed name\n"
             "  version               print the version and schema version\n"
             "\n"
             "Run 'diming <command> --help' for the options of a command.\n"
@@ -42,6 +43,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "import") == 0)
         return cmd_import(argc - 1, argv + 1);
+    if (strcmp(cmd, "names") == 0)
+        return cmd_names(argc - 1, argv + 1);
     if (strcmp(cmd, "serve") == 0)
         return cmd_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

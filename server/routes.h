@@ -18,8 +18,16 @@ typedef struct route {
 } route_t;
 
 extern const route_t divisions_routes[];
+extern const route_t names_routes[];
 
 /* The last path segment (after the final '/'), for "/{}" routes. */
 const char *request_last_segment(const request_t *req);
+
+/* names (routes_names.c), shared with `diming names` */
+void names_default_config(names_config_t *cfg);
+int names_geojson_to_wkb(const char *geojson, unsigned char **wkb, size_t *len, dm_error *err);
+json_t *names_parts_json(const name_parts_t *np, name_category_t cat);
+json_t *names_matches_json(const name_match_t *m, size_t n);
+json_t *names_check_json(const name_check_t *c);
 
 #endif

@@ -1,0 +1,194 @@
+/* cmd_names.c — `diming names …`: the name standardisation tools on the
+ * command line, the same library calls as the /names endpoints:
+ *   diming names pinyin NAME [--category C]        standard spelling
+ *   diming names split NAME [--category C]         专名/通名, keys, pinyin (JSON)
+ *   diming names standardize TEXT [--category C] [--division CODE] [--near LON,LAT] [--limit N]
+ *   diming names check NAME --category C [--geometry GEOJSON] [--division CODE]
+ * Word lists: --names-data DIR (else $DIMING_NAMES_DATA, else share/names of
+ * the source tree); pinyin list: --pinyin-dict FILE (else $DIMING_PINYIN_DICT,
+ * else Debian's rime-data-luna-pinyin). */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gis/date.h"
+#include "gis/names.h"
+#include "server/cli.h"
+#include "server/routes.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: diming names pinyin NAME [--category C]\n"
+            "       diming names split NAME [--category C]\n"
+            "       diming names standardize TEXT [--category C] [--division CODE] [--near LON,LAT] [--limit N]\n"
+            "       diming names check NAME --category C [--geometry GEOJSON] [--division CODE]\n"
+            "\n"
+            "Standard pinyin, the 专名/通名 split and keys, the lookup of a standard name and\n"
+            "the check of a proposed name (《地名管理条例》第九条; DOMAIN.md §3–4).\n"
+            "Categories: road residential building division village natural facility (default road).\n"
+            "\n"
+            "options:\n"
+            "  --db PATH            database (standardize, check)\n"
+            "  --names-data DIR     word lists (default $DIMING_NAMES_DATA or the source tree's share/names)\n"
+            "  --pinyin-dict FILE   Rime pinyin word list (default $DIMING_PINYIN_DICT or %s)\n",
+            DIMING_PINYIN_DICT);
+}
+
+int cmd_names(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *sub = argv[1], *text = NULL, *cat_s = NULL, *db = NULL, *division = NULL, *near = NULL,
+               *geometry = NULL, *limit_s = NULL;
+    names_config_t cfg;
+    names_default_config(&cfg);
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char **slot = strcmp(a, "--category") == 0      ? &cat_s
+                            : strcmp(a, "--db") == 0          ? &db
+                            : strcmp(a, "--division") == 0    ? &division
+                            : strcmp(a, "--near") == 0        ? &near
+                            : strcmp(a, "--geometry") == 0    ? &geometry
+                            : strcmp(a, "--limit") == 0       ? &limit_s
+                            : strcmp(a, "--names-data") == 0  ? &cfg.data_dir
+                            : strcmp(a, "--pinyin-dict") == 0 ? &cfg.pinyin_dict
+                                                              : NULL;
+        if (slot) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "diming names: %s needs a value\n", a);
+                return 2;
+            }
+            *slot = argv[++i];
+        } else if (strcmp(a, "--help") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (a[0] == '-' && a[1] == '-') {
+            fprintf(stderr, "diming names: unknown option %s\n", a);
+            return 2;
+        } else if (!text)
+            text = a;
+        else {
+            fprintf(stderr, "diming names: unexpected argument '%s'\n", a);
+            return 2;
+        }
+    }
+    if (!text) {
+        fprintf(stderr, "diming names %s: a name is required\n", sub);
+        return 2;
+    }
+    int known = strcmp(sub, "pinyin") == 0 || strcmp(sub, "split") == 0 || strcmp(sub, "standardize") == 0 ||
+                strcmp(sub, "check") == 0;
+    if (!known) {
+        fprintf(stderr, "diming names: unknown subcommand '%s' (pinyin, split, standardize, check)\n", sub);
+        return 2;
+    }
+    dm_error e = {0};
+    name_category_t cat = NAME_CAT_ROAD;
+    if (cat_s && names_category_parse(cat_s, &cat, &e)) {
+        fprintf(stderr, "diming names: %s\n", e.message);
+        return 2;
+    }
+    names_lexicon_t *lx = NULL;
+    if (names_lexicon_load(&cfg, &lx, &e)) {
+        fprintf(stderr, "diming names: %s\n", e.message);
+        return 1;
+    }
+    names_worker_t *w = names_worker_new(lx, &e);
+    int status = 1;
+    json_t *doc = NULL;
+    if (!w)
+        goto fail;
+    if (strcmp(sub, "pinyin") == 0 || strcmp(sub, "split") == 0) {
+        name_parts_t *np = malloc(sizeof *np);
+        if (!np || names_analyze(w, text, (size_t)-1, cat, np, &e)) {
+            free(np);
+            goto fail;
+        }
+        if (strcmp(sub, "pinyin") == 0) {
+            printf("%s\t%s\n", np->pinyin, np->pinyin_toned);
+            status = 0;
+        } else
+            doc = names_parts_json(np, cat);
+        free(np);
+    } else {
+        store_t *s = NULL;
+        names_index_t *ix = NULL;
+        division_index_t *divs = NULL;
+        if (store_open(db ? db : cli_default_db(), STORE_READONLY | STORE_NOCREATE, &s, &e) ||
+            names_index_build(s, lx, &ix, &e) || (strcmp(sub, "check") == 0 && division_index_build(s, &divs, &e))) {
+            names_index_free(ix);
+            store_close(s);
+            goto fail;
+        }
+        if (strcmp(sub, "standardize") == 0) {
+            names_query_t q = {.text = text, .len = (size_t)-1, .limit = 10};
+            if (cat_s)
+                q.has_category = 1, q.category = cat;
+            q.division = division;
+            int rc = 0;
+            if (near) {
+                char *end;
+                q.near_lon = strtod(near, &end);
+                rc = *end != ',';
+                if (!rc) {
+                    q.near_lat = strtod(end + 1, &end);
+                    rc = *end != '\0';
+                }
+                q.has_near = 1;
+                if (rc)
+                    dm_error_set(&e, DM_EINVAL, "near", "--near must be LON,LAT");
+            }
+            if (!rc && limit_s)
+                q.limit = atoi(limit_s);
+            name_match_t *m = NULL;
+            size_t n = 0;
+            if (!rc)
+                rc = names_standardize(w, ix, &q, &m, &n, &e);
+            if (!rc)
+                doc = names_matches_json(m, n);
+            free(m);
+        } else {
+            names_proposal_t p = {.name = text, .len = (size_t)-1, .category = cat, .division = division};
+            char today[11];
+            date_today(today);
+            p.date = today;
+            unsigned char *wkb = NULL;
+            int rc = 0;
+            if (!cat_s)
+                rc = dm_error_set(&e, DM_EINVAL, "category", "--category is required");
+            if (!rc && geometry)
+                rc = names_geojson_to_wkb(geometry, &wkb, &p.wkb_len, &e);
+            p.wkb = wkb;
+            name_check_t c;
+            if (!rc && !(rc = names_check(w, ix, divs, &p, &c, &e))) {
+                doc = names_check_json(&c);
+                names_check_clear(&c);
+            }
+            free(wkb);
+        }
+        division_index_free(divs);
+        names_index_free(ix);
+        store_close(s);
+        if (!doc)
+            goto fail;
+    }
+    if (doc) {
+        char *out = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+        puts(out ? out : "null");
+        free(out);
+        json_decref(doc);
+        status = 0;
+    }
+    names_worker_free(w);
+    names_lexicon_free(lx);
+    return status;
+fail:
+    fprintf(stderr, "diming names %s: %s\n", sub, e.message);
+    names_worker_free(w);
+    names_lexicon_free(lx);
+    return e.code == DM_EINVAL || e.code == DM_EGEOM ? 2 : 1;
+}
