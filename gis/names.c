@@ -37,10 +37,21 @@ int names_category_parse(const char *s, name_category_t *out, dm_error *err)
                 *out = (name_category_t)i;
                 return 0;
             }
-    if (s && (strcmp(s, "transport") == 0 || strcmp(s, "landmark") == 0)) {
-        *out = NAME_CAT_FACILITY;
-        return 0;
-    }
+    /* Other spellings registers use (GB/T 18521-2001 class names among them). */
+    static const struct {
+        const char *word;
+        name_category_t cat;
+    } alias[] = {{"transport", NAME_CAT_FACILITY}, {"landmark", NAME_CAT_FACILITY}, {"道路", NAME_CAT_ROAD},
+                 {"街路巷", NAME_CAT_ROAD},         {"住宅区", NAME_CAT_RESIDENTIAL}, {"居民点", NAME_CAT_RESIDENTIAL},
+                 {"小区", NAME_CAT_RESIDENTIAL},    {"楼宇", NAME_CAT_BUILDING},     {"建筑物", NAME_CAT_BUILDING},
+                 {"行政区划", NAME_CAT_DIVISION},   {"行政区域", NAME_CAT_DIVISION}, {"村", NAME_CAT_VILLAGE},
+                 {"自然村", NAME_CAT_VILLAGE},      {"群众自治组织", NAME_CAT_VILLAGE}, {"自然地理实体", NAME_CAT_NATURAL},
+                 {"交通运输设施", NAME_CAT_FACILITY}, {"纪念地旅游景点", NAME_CAT_FACILITY}};
+    for (size_t i = 0; s && i < sizeof alias / sizeof *alias; i++)
+        if (strcmp(s, alias[i].word) == 0) {
+            *out = alias[i].cat;
+            return 0;
+        }
     return dm_error_set(err, DM_EINVAL, "category",
                         "unknown category '%.40s' (road, residential, building, division, village, natural, "
                         "facility)",

@@ -468,7 +468,8 @@ int names_standardize(names_worker_t *w, const names_index_t *ix, const names_qu
         }
         m->score = round(m->score * 1000) / 1000;
     }
-    qsort(s.m, s.n, sizeof *s.m, match_cmp);
+    if (s.n)
+        qsort(s.m, s.n, sizeof *s.m, match_cmp);
     *n = s.n < (size_t)limit ? s.n : (size_t)limit;
     *out = s.m;
     return 0;
