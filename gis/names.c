@@ -1103,8 +1103,15 @@ int names_analyze(names_worker_t *w, const char *in, size_t len, name_category_t
     int rc = names_normalize(w, in, len, &norm, err);
     if (rc)
         return rc;
-    snprintf(out->norm, NAMES_BUF, "%s", norm);
+    names_analyze_normalized(w, norm, cat, out);
     free(norm);
+    return 0;
+}
+
+void names_analyze_normalized(names_worker_t *w, const char *norm, name_category_t cat, name_parts_t *out)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->norm, NAMES_BUF, "%s", norm);
     for (const char *p = out->norm; *p; p++)
         if (isalpha((unsigned char)*p))
             out->has_latin = 1;
@@ -1112,7 +1119,6 @@ int names_analyze(names_worker_t *w, const char *in, size_t len, name_category_t
     dup_key(w->lx, out);
     spell(w, cat, out);
     key_of(w, out->dup_key, out->hom_key, out->hom_toned);
-    return 0;
 }
 
 int names_pinyin_query_key(const char *in, char *out, size_t outsz)

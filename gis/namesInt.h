@@ -44,6 +44,9 @@ struct names_worker {
     int skip_tones; /* index builds: no ICU call where the dictionary has a reading */
 };
 
+/* names_analyze on text already through names_normalize. */
+void names_analyze_normalized(names_worker_t *w, const char *norm, name_category_t cat, name_parts_t *out);
+
 uint64_t names_hash(const char *s, size_t n);
 int names_set_has(const strmap_t *m, const char *k, size_t n);
 
@@ -52,6 +55,11 @@ enum names_key_kind { KEY_NORM = 1, KEY_FORMER, KEY_DUP, KEY_HOM, KEY_FULLPY, KE
 /* Calls fn(entry number) for every index record of (kind, text). */
 int names_index_lookup(const names_index_t *ix, int kind, const char *text, int (*fn)(uint32_t id, void *ctx),
                        void *ctx);
+int names_index_lookup_scoped(const names_index_t *ix, int kind, const char *text, uint64_t div_lo, uint64_t div_hi,
+                              int (*fn)(uint32_t id, void *ctx), void *ctx);
+/* [lo, hi) of the numeric 12-digit codes under the first `digits` digits of
+ * code; digits 0 = everything. */
+void names_scope_range(const char *code, size_t digits, uint64_t *lo, uint64_t *hi);
 const name_entry_t *names_index_entry(const names_index_t *ix, uint32_t id);
 /* Great-circle distance in metres (NAN if either point is NAN). */
 double names_distance_m(double lon1, double lat1, double lon2, double lat2);

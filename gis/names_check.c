@@ -134,6 +134,7 @@ typedef struct scan {
     const char *raw;
     names_worker_t *w;
     name_parts_t *tmp;
+    uint64_t lo, hi; /* the scope as a range of numeric division codes */
     int oom;
 } scan_t;
 
@@ -216,8 +217,8 @@ static int del_variant(const char *v, void *ctx)
 {
     scan_t *s = ctx;
     s->kind = KEY_DEL;
-    names_index_lookup(s->ix, KEY_DEL, v, on_key, s);
-    names_index_lookup(s->ix, KEY_DUP, v, on_key, s);
+    names_index_lookup_scoped(s->ix, KEY_DEL, v, s->lo, s->hi, on_key, s);
+    names_index_lookup_scoped(s->ix, KEY_DUP, v, s->lo, s->hi, on_key, s);
     return s->oom;
 }
 
@@ -433,14 +434,15 @@ int names_check(names_worker_t *w, const names_index_t *ix, const division_index
         if (!s.tmp)
             oom = 1;
         else {
+            names_scope_range(s.scope, s.scope_n, &s.lo, &s.hi);
             s.kind = KEY_NORM;
-            names_index_lookup(ix, KEY_NORM, np->norm, on_key, &s);
+            names_index_lookup_scoped(ix, KEY_NORM, np->norm, s.lo, s.hi, on_key, &s);
             s.kind = KEY_DUP;
-            names_index_lookup(ix, KEY_DUP, np->dup_key, on_key, &s);
+            names_index_lookup_scoped(ix, KEY_DUP, np->dup_key, s.lo, s.hi, on_key, &s);
             s.kind = KEY_HOM;
-            names_index_lookup(ix, KEY_HOM, np->hom_key, on_key, &s);
+            names_index_lookup_scoped(ix, KEY_HOM, np->hom_key, s.lo, s.hi, on_key, &s);
             s.kind = KEY_DEL;
-            names_index_lookup(ix, KEY_DEL, np->dup_key, on_key, &s);
+            names_index_lookup_scoped(ix, KEY_DEL, np->dup_key, s.lo, s.hi, on_key, &s);
             deletions(np->dup_key, &s);
             oom |= s.oom;
             free(s.tmp);

@@ -9,6 +9,7 @@
  * (kind, text) in one sorted array of 12-byte records: compact for a million
  * names, and a lookup is a binary search. A hash collision can only add a
  * candidate; candidates that matter are re-checked on their text. */
+#define _GNU_SOURCE /* qsort_r */
 #include "gis/names.h"
 #include "gis/namesInt.h"
 #include "gis/store_names.h"
@@ -38,6 +39,7 @@ struct names_index {
     size_t nkeys, capkeys;
     arena_block_t *arena;
     size_t arena_bytes;
+    uint64_t *div; /* numeric division code per entry */
     double build_seconds;
 };
 
@@ -183,12 +185,29 @@ static int build_row(const store_name_row_t *r, void *c)
     return 0;
 }
 
-static int key_cmp(const void *a, const void *b)
+/* Records of one key are ordered by the division code of their entry, so a
+ * lookup restricted to a scope (a county, a province) is a binary search. */
+static int key_cmp(const void *a, const void *b, void *arg)
 {
     const key_rec_t *x = a, *y = b;
+    const uint64_t *div = arg;
     if (x->h != y->h)
         return x->h < y->h ? -1 : 1;
+    if (div[x->id] != div[y->id])
+        return div[x->id] < div[y->id] ? -1 : 1;
     return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The 12-digit division code as a number (shorter codes zero-padded), 0 if none. */
+static uint64_t div_number(const char *code)
+{
+    uint64_t v = 0;
+    size_t n = 0;
+    for (; code[n] >= '0' && code[n] <= '9' && n < 12; n++)
+        v = v * 10 + (uint64_t)(code[n] - '0');
+    for (; n < 12; n++)
+        v *= 10;
+    return v;
 }
 
 int names_index_build(store_t *s, const names_lexicon_t *lx, names_index_t **out, dm_error *err)
@@ -214,8 +233,15 @@ int names_index_build(store_t *s, const names_lexicon_t *lx, names_index_t **out
         names_index_free(ix);
         return rc;
     }
+    ix->div = malloc((ix->n ? ix->n : 1) * sizeof *ix->div);
+    if (!ix->div) {
+        names_index_free(ix);
+        return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+    }
+    for (size_t i = 0; i < ix->n; i++)
+        ix->div[i] = div_number(ix->entries[i].division_code);
     if (ix->nkeys)
-        qsort(ix->keys, ix->nkeys, sizeof *ix->keys, key_cmp);
+        qsort_r(ix->keys, ix->nkeys, sizeof *ix->keys, key_cmp, ix->div);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     ix->build_seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     *out = ix;
@@ -232,6 +258,7 @@ void names_index_free(names_index_t *ix)
     }
     free(ix->entries);
     free(ix->keys);
+    free(ix->div);
     free(ix);
 }
 
@@ -242,14 +269,15 @@ names_index_stats_t names_index_stats(const names_index_t *ix)
         return st;
     st.names = ix->n;
     st.keys = ix->nkeys;
-    st.bytes = ix->cap * sizeof(name_entry_t) + ix->capkeys * sizeof(key_rec_t) + ix->arena_bytes;
+    st.bytes = ix->n * sizeof(name_entry_t) + ix->nkeys * sizeof(key_rec_t) + ix->arena_bytes + ix->n * sizeof(uint64_t);
     st.build_seconds = ix->build_seconds;
     return st;
 }
 
-/* Calls fn(entry id) for every record of (kind, text). */
-int names_index_lookup(const names_index_t *ix, int kind, const char *text, int (*fn)(uint32_t id, void *ctx),
-                       void *ctx)
+/* Calls fn(entry id) for every record of (kind, text) whose division code
+ * lies in [div_lo, div_hi) (numeric 12-digit codes). */
+int names_index_lookup_scoped(const names_index_t *ix, int kind, const char *text, uint64_t div_lo, uint64_t div_hi,
+                              int (*fn)(uint32_t id, void *ctx), void *ctx)
 {
     if (!text || !*text || !ix->nkeys)
         return 0;
@@ -257,17 +285,38 @@ int names_index_lookup(const names_index_t *ix, int kind, const char *text, int 
     size_t lo = 0, hi = ix->nkeys;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (ix->keys[mid].h < h)
+        const key_rec_t *k = &ix->keys[mid];
+        if (k->h < h || (k->h == h && ix->div[k->id] < div_lo))
             lo = mid + 1;
         else
             hi = mid;
     }
-    for (size_t i = lo; i < ix->nkeys && ix->keys[i].h == h; i++) {
+    for (size_t i = lo; i < ix->nkeys && ix->keys[i].h == h && ix->div[ix->keys[i].id] < div_hi; i++) {
         int rc = fn(ix->keys[i].id, ctx);
         if (rc)
             return rc;
     }
     return 0;
+}
+
+int names_index_lookup(const names_index_t *ix, int kind, const char *text, int (*fn)(uint32_t id, void *ctx),
+                       void *ctx)
+{
+    return names_index_lookup_scoped(ix, kind, text, 0, UINT64_MAX, fn, ctx);
+}
+
+void names_scope_range(const char *code, size_t digits, uint64_t *lo, uint64_t *hi)
+{
+    if (!code || !digits) {
+        *lo = 0, *hi = UINT64_MAX;
+        return;
+    }
+    uint64_t v = 0, scale = 1;
+    for (size_t i = 0; i < digits && code[i] >= '0' && code[i] <= '9'; i++)
+        v = v * 10 + (uint64_t)(code[i] - '0');
+    for (size_t i = digits; i < 12; i++)
+        scale *= 10;
+    *lo = v * scale, *hi = (v + 1) * scale;
 }
 
 const name_entry_t *names_index_entry(const names_index_t *ix, uint32_t id)
@@ -314,6 +363,12 @@ const char *names_match_type_name(name_match_type_t t)
 
 static const double base_score[] = {1.0, 0.95, 0.95, 0.9, 0.8, 0.7, 0.5};
 
+/* Candidates are deduplicated through a small open-addressing table of
+ * entry number → position in m (common names such as 人民路 exist in
+ * hundreds of counties, so a linear scan would be quadratic). */
+#define STD_MAX_CANDIDATES 32768
+#define STD_MAX_FUZZY 1024
+
 typedef struct std_ctx {
     const names_index_t *ix;
     const names_query_t *q;
@@ -321,8 +376,50 @@ typedef struct std_ctx {
     const char *raw;
     name_match_t *m;
     size_t n, cap;
+    uint32_t *slot; /* entry number + 1, 0 = empty */
+    uint32_t *pos;  /* index into m */
+    size_t slots;
+    size_t stage_cap; /* no more new candidates beyond this count */
     int oom;
 } std_ctx_t;
+
+static int std_grow(std_ctx_t *s)
+{
+    size_t cap = s->cap ? s->cap * 2 : 64, slots = cap * 2;
+    name_match_t *m = realloc(s->m, cap * sizeof *m);
+    uint32_t *slot = calloc(slots, sizeof *slot), *pos = malloc(slots * sizeof *pos);
+    if (!m || !slot || !pos) {
+        if (m)
+            s->m = m;
+        free(slot);
+        free(pos);
+        return -1;
+    }
+    s->m = m, s->cap = cap;
+    for (size_t i = 0; i < s->n; i++) {
+        uint32_t id = (uint32_t)(s->m[i].entry - s->ix->entries);
+        size_t j = (id * 2654435761u) & (slots - 1);
+        while (slot[j])
+            j = (j + 1) & (slots - 1);
+        slot[j] = id + 1, pos[j] = (uint32_t)i;
+    }
+    free(s->slot);
+    free(s->pos);
+    s->slot = slot, s->pos = pos, s->slots = slots;
+    return 0;
+}
+
+/* Base score of the match type; with near=, nearer is better: up to 0.2
+ * off at 20 km and beyond. Rounded to 3 decimals for stable output. */
+static void score(name_match_t *m)
+{
+    double sc = base_score[m->type];
+    if (!isnan(m->distance_m)) {
+        double km = m->distance_m / 1000;
+        sc -= (km > 20 ? 20 : km) * 0.01;
+    }
+    m->score = round(sc * 1000) / 1000;
+}
 
 static int collect(uint32_t id, void *c)
 {
@@ -336,24 +433,37 @@ static int collect(uint32_t id, void *c)
     name_match_type_t t = s->type;
     if (t == NAME_MATCH_NORMALISED && strcmp(e->name, s->raw) == 0)
         t = NAME_MATCH_EXACT;
-    for (size_t i = 0; i < s->n; i++)
-        if (s->m[i].entry == e) {
-            if (t < s->m[i].type)
-                s->m[i].type = t;
-            return 0;
-        }
+    if (s->slots) {
+        size_t j = (id * 2654435761u) & (s->slots - 1);
+        for (; s->slot[j]; j = (j + 1) & (s->slots - 1))
+            if (s->slot[j] == id + 1) {
+                name_match_t *m = &s->m[s->pos[j]];
+                if (t < m->type) {
+                    m->type = t;
+                    score(m);
+                }
+                return 0;
+            }
+    }
+    if (s->n >= s->stage_cap)
+        return 1; /* enough candidates of this kind */
     if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 32;
-        if (cap > 4096)
-            return 0; /* enough candidates */
-        name_match_t *m = realloc(s->m, cap * sizeof *m);
-        if (!m) {
+        if (s->cap >= STD_MAX_CANDIDATES)
+            return 1; /* enough candidates */
+        if (std_grow(s)) {
             s->oom = 1;
             return 1;
         }
-        s->m = m, s->cap = cap;
     }
-    s->m[s->n++] = (name_match_t){.entry = e, .type = t, .distance_m = NAN};
+    size_t j = (id * 2654435761u) & (s->slots - 1);
+    while (s->slot[j])
+        j = (j + 1) & (s->slots - 1);
+    s->slot[j] = id + 1, s->pos[j] = (uint32_t)s->n;
+    name_match_t *m = &s->m[s->n++];
+    *m = (name_match_t){.entry = e, .type = t, .distance_m = NAN};
+    if (q->has_near)
+        m->distance_m = names_distance_m(q->near_lon, q->near_lat, e->lon, e->lat);
+    score(m);
     return 0;
 }
 
@@ -395,6 +505,53 @@ static int has_traditional(const char *raw, const char *norm)
     return 0;
 }
 
+/* Keeps the best `k` matches of m[0..n) (by match_cmp) in m[0..k), sorted:
+ * a bounded heap, so a common name with thousands of candidates costs
+ * n log k, not n log n. */
+static size_t top_k(name_match_t *m, size_t n, size_t k)
+{
+    if (n <= k || n <= 64) {
+        if (n)
+            qsort(m, n, sizeof *m, match_cmp);
+        return n < k ? n : k;
+    }
+    /* m[0..k) becomes a heap whose root is the worst kept match. */
+    for (size_t i = 1; i < k; i++)
+        for (size_t c = i; c > 0 && match_cmp(&m[(c - 1) / 2], &m[c]) < 0; c = (c - 1) / 2) {
+            name_match_t t = m[c];
+            m[c] = m[(c - 1) / 2], m[(c - 1) / 2] = t;
+        }
+    for (size_t i = k; i < n; i++) {
+        if (match_cmp(&m[i], &m[0]) >= 0)
+            continue;
+        m[0] = m[i];
+        for (size_t p = 0;;) {
+            size_t l = 2 * p + 1, r = l + 1, w = p;
+            if (l < k && match_cmp(&m[l], &m[w]) > 0)
+                w = l;
+            if (r < k && match_cmp(&m[r], &m[w]) > 0)
+                w = r;
+            if (w == p)
+                break;
+            name_match_t t = m[p];
+            m[p] = m[w], m[w] = t;
+            p = w;
+        }
+    }
+    qsort(m, k, sizeof *m, match_cmp);
+    return k;
+}
+
+/* Enough candidates already score at least `bound` (the best a later, weaker
+ * kind of match could reach): the remaining lookups cannot change the top. */
+static int enough(const std_ctx_t *s, double bound, int limit)
+{
+    int count = 0;
+    for (size_t i = 0; i < s->n && count < limit; i++)
+        count += s->m[i].score >= bound;
+    return count >= limit;
+}
+
 int names_standardize(names_worker_t *w, const names_index_t *ix, const names_query_t *q, name_match_t **out,
                       size_t *n, dm_error *err)
 {
@@ -405,50 +562,80 @@ int names_standardize(names_worker_t *w, const names_index_t *ix, const names_qu
         return dm_error_set(err, DM_EINVAL, "limit", "limit must be between 1 and 100");
     size_t len = q->len == (size_t)-1 ? strlen(q->text) : q->len;
     char raw[NAMES_MAX_INPUT + 1];
+    if (len == 0)
+        return dm_error_set(err, DM_EINVAL, "q", "q is empty");
     if (len > NAMES_MAX_INPUT)
         return dm_error_set(err, DM_EINVAL, "q", "q is too long (%zu bytes, at most %d)", len, NAMES_MAX_INPUT);
     memcpy(raw, q->text, len);
     raw[len] = '\0';
-    name_parts_t *np = malloc(sizeof *np);
-    if (!np)
-        return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
-    std_ctx_t s = {.ix = ix, .q = q, .raw = raw};
+    std_ctx_t s = {.ix = ix, .q = q, .raw = raw, .stage_cap = STD_MAX_CANDIDATES};
     char pykey[NAMES_BUF];
     int rc = 0;
+    name_parts_t *np = NULL;
+    size_t nparts = 0;
     if (names_pinyin_query_key(raw, pykey, sizeof pykey)) {
-        if (len == 0) {
-            free(np);
-            return dm_error_set(err, DM_EINVAL, "q", "q is empty");
-        }
         s.type = NAME_MATCH_PINYIN;
         names_index_lookup(ix, KEY_FULLPY, pykey, collect, &s);
         names_index_lookup(ix, KEY_HOM, pykey, collect, &s);
     } else {
         /* Without a category, the split is tried under each one. */
+        np = malloc(NAME_CAT__COUNT * sizeof *np);
+        if (!np)
+            return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+        int skip = w->skip_tones;
+        w->skip_tones = 1; /* lookups use toneless keys only */
+        char *norm = NULL;
+        rc = names_normalize(w, raw, len, &norm, err);
         for (int c = 0; c < NAME_CAT__COUNT && !rc; c++) {
             if (q->has_category && (name_category_t)c != q->category)
                 continue;
-            rc = names_analyze(w, raw, len, (name_category_t)c, np, err);
-            if (rc)
-                break;
-            if (err)
-                snprintf(err->param, sizeof err->param, "q");
-            s.type = has_traditional(raw, np->norm) ? NAME_MATCH_TRADITIONAL : NAME_MATCH_NORMALISED;
-            names_index_lookup(ix, KEY_NORM, np->norm, collect, &s);
-            s.type = NAME_MATCH_FORMER;
-            names_index_lookup(ix, KEY_FORMER, np->norm, collect, &s);
-            s.type = NAME_MATCH_MISSING_GENERIC;
-            names_index_lookup(ix, KEY_DUP, np->dup_key, collect, &s);
-            s.type = NAME_MATCH_PINYIN;
-            names_index_lookup(ix, KEY_FULLPY, np->full_key, collect, &s);
-            s.type = NAME_MATCH_FUZZY;
-            names_index_lookup(ix, KEY_DEL, np->dup_key, collect, &s); /* query lacks a character */
-            each_deletion(np->dup_key, collect_del, &s);
+            names_analyze_normalized(w, norm, (name_category_t)c, &np[nparts]);
+            /* Categories whose split gives the same keys add nothing. */
+            int same = 0;
+            for (size_t i = 0; i < nparts && !same; i++)
+                same = strcmp(np[i].dup_key, np[nparts].dup_key) == 0 &&
+                       strcmp(np[i].full_key, np[nparts].full_key) == 0;
+            if (!same)
+                nparts++;
         }
+        free(norm);
+        w->skip_tones = skip;
         if (rc && err)
             snprintf(err->param, sizeof err->param, "q");
+        /* Strongest kinds first; stop once later kinds cannot reach the top. */
+        for (size_t i = 0; i < nparts && !rc; i++) {
+            s.type = has_traditional(raw, np[i].norm) ? NAME_MATCH_TRADITIONAL : NAME_MATCH_NORMALISED;
+            names_index_lookup(ix, KEY_NORM, np[i].norm, collect, &s);
+        }
+        if (!rc && !enough(&s, base_score[NAME_MATCH_FORMER], limit)) {
+            s.type = NAME_MATCH_FORMER;
+            if (nparts)
+                names_index_lookup(ix, KEY_FORMER, np[0].norm, collect, &s);
+            if (!enough(&s, base_score[NAME_MATCH_MISSING_GENERIC], limit)) {
+                s.type = NAME_MATCH_MISSING_GENERIC;
+                for (size_t i = 0; i < nparts; i++)
+                    names_index_lookup(ix, KEY_DUP, np[i].dup_key, collect, &s);
+                if (!enough(&s, base_score[NAME_MATCH_PINYIN], limit)) {
+                    s.type = NAME_MATCH_PINYIN;
+                    for (size_t i = 0; i < nparts; i++)
+                        names_index_lookup(ix, KEY_FULLPY, np[i].full_key, collect, &s);
+                    if (!enough(&s, base_score[NAME_MATCH_FUZZY], limit)) {
+                        /* One-edit neighbours of a short name are many (every 2-character
+                         * name sharing a character with it): a bounded sample is kept. */
+                        s.type = NAME_MATCH_FUZZY;
+                        s.stage_cap = s.n + STD_MAX_FUZZY;
+                        for (size_t i = 0; i < nparts; i++) {
+                            names_index_lookup(ix, KEY_DEL, np[i].dup_key, collect, &s); /* query lacks a character */
+                            each_deletion(np[i].dup_key, collect_del, &s);
+                        }
+                    }
+                }
+            }
+        }
     }
     free(np);
+    free(s.slot);
+    free(s.pos);
     if (s.oom) {
         free(s.m);
         return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
@@ -457,20 +644,7 @@ int names_standardize(names_worker_t *w, const names_index_t *ix, const names_qu
         free(s.m);
         return rc;
     }
-    for (size_t i = 0; i < s.n; i++) {
-        name_match_t *m = &s.m[i];
-        m->score = base_score[m->type];
-        if (q->has_near) {
-            m->distance_m = names_distance_m(q->near_lon, q->near_lat, m->entry->lon, m->entry->lat);
-            /* Nearer is better: up to 0.2 off at 20 km and beyond. */
-            double km = isnan(m->distance_m) ? 20 : m->distance_m / 1000;
-            m->score -= (km > 20 ? 20 : km) * 0.01;
-        }
-        m->score = round(m->score * 1000) / 1000;
-    }
-    if (s.n)
-        qsort(s.m, s.n, sizeof *s.m, match_cmp);
-    *n = s.n < (size_t)limit ? s.n : (size_t)limit;
+    *n = top_k(s.m, s.n, (size_t)limit);
     *out = s.m;
     return 0;
 }
