@@ -133,6 +133,7 @@ typedef struct name_entry {
     const char *former_names;  /* ";"-separated or NULL */
     const char *status;
     const char *pinyin;        /* as stored, or NULL */
+    const char *approved_on;   /* YYYY-MM-DD or NULL */
     char division_code[13];
     name_category_t category;
     double lon, lat;           /* a representative point (NAN when no geometry) */
@@ -210,5 +211,43 @@ typedef struct names_proposal {
 int names_check(names_worker_t *w, const names_index_t *ix, const division_index_t *divisions,
                 const names_proposal_t *p, name_check_t *out, dm_error *err);
 void names_check_clear(name_check_t *c);
+
+/* ---- audit of names in use (未批擅用 / 批而不用 / 用而不全) -------------
+ * DOMAIN.md §5; the definitions implemented are in docs/names.md. */
+
+typedef struct name_observation {
+    const char *id;      /* the caller's id, or NULL */
+    const char *text;    /* the name as used */
+    const char *channel; /* sign, household, property, enterprise, advert, map, … */
+    int has_category;
+    name_category_t category;
+    double lon, lat;     /* NAN when unknown */
+} name_observation_t;
+
+typedef enum {
+    NAME_AUDIT_UNAPPROVED,  /* 未批擅用 */
+    NAME_AUDIT_NOT_USED,    /* 批而不用 */
+    NAME_AUDIT_INCOMPLETE,  /* 用而不全 */
+    NAME_AUDIT_FORMER       /* a former (historical) name still in use */
+} name_audit_type_t;
+const char *names_audit_type_name(name_audit_type_t t);
+
+typedef struct name_audit_finding {
+    name_audit_type_t type;
+    const char *subtype;       /* generic_missing, wrong_generic, … (static) or NULL */
+    const char *rule;          /* NAME-AUDIT-… (static) */
+    long observation;          /* index into the observations, -1 for approved_not_used */
+    const name_entry_t *entry; /* the standard name concerned (borrowed), or NULL */
+    double distance_m;         /* observation ↔ standard name, NAN when unknown */
+} name_audit_finding_t;
+
+typedef struct names_audit_params {
+    double tolerance_m;          /* how far a use may be from its standard name (default 1000) */
+    const char *approved_before; /* only names approved before this date can be "not used"; NULL = all */
+} names_audit_params_t;
+
+/* Audits n observations. *out is newly allocated (free()). */
+int names_audit(names_worker_t *w, const names_index_t *ix, const name_observation_t *obs, size_t n,
+                const names_audit_params_t *params, name_audit_finding_t **out, size_t *nout, dm_error *err);
 
 #endif

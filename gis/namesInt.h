@@ -61,6 +61,7 @@ int names_index_lookup_scoped(const names_index_t *ix, int kind, const char *tex
  * code; digits 0 = everything. */
 void names_scope_range(const char *code, size_t digits, uint64_t *lo, uint64_t *hi);
 const name_entry_t *names_index_entry(const names_index_t *ix, uint32_t id);
+size_t names_index_size(const names_index_t *ix);
 /* Great-circle distance in metres (NAN if either point is NAN). */
 double names_distance_m(double lon1, double lat1, double lon2, double lat2);
 /* 1 if a division code lies under a division prefix (trailing zero groups of

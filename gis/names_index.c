@@ -155,6 +155,7 @@ static int build_row(const store_name_row_t *r, void *c)
     en->former_names = arena_dup(ix, r->former_names);
     en->status = arena_dup(ix, r->status);
     en->pinyin = arena_dup(ix, r->pinyin);
+    en->approved_on = arena_dup(ix, r->approved_on);
     snprintf(en->division_code, sizeof en->division_code, "%s", r->division_code ? r->division_code : "");
     en->category = cat;
     en->lon = r->lon, en->lat = r->lat;
@@ -323,6 +324,8 @@ const name_entry_t *names_index_entry(const names_index_t *ix, uint32_t id)
 {
     return id < ix->n ? &ix->entries[id] : NULL;
 }
+
+size_t names_index_size(const names_index_t *ix) { return ix->n; }
 
 double names_distance_m(double lon1, double lat1, double lon2, double lat2)
 {

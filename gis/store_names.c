@@ -9,7 +9,7 @@
 
 static const char sql_each[] =
     "SELECT id, name, category, division_code, status, former_names, pinyin,"
-    " (MbrMinX(geom) + MbrMaxX(geom)) / 2, (MbrMinY(geom) + MbrMaxY(geom)) / 2"
+    " (MbrMinX(geom) + MbrMaxX(geom)) / 2, (MbrMinY(geom) + MbrMaxY(geom)) / 2, approved_on"
     " FROM place_names ORDER BY id";
 
 static const char *col_text(sqlite3_stmt *st, int i) { return (const char *)sqlite3_column_text(st, i); }
@@ -31,6 +31,7 @@ int store_names_each(store_t *s, store_name_fn fn, void *ctx, dm_error *err)
             .pinyin = col_text(st, 6),
             .lon = sqlite3_column_type(st, 7) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 7),
             .lat = sqlite3_column_type(st, 8) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 8),
+            .approved_on = col_text(st, 9),
         };
         if (!r.name)
             continue;

@@ -10,7 +10,7 @@
 
 typedef struct store_name_row {
     int64_t id;
-    const char *name, *category, *division_code, *status, *former_names, *pinyin;
+    const char *name, *category, *division_code, *status, *former_names, *pinyin, *approved_on;
     double lon, lat; /* centre of the geometry's bounding box; NAN without geometry */
 } store_name_row_t;
 

@@ -4,6 +4,9 @@
  *   diming names split NAME [--category C]         专名/通名, keys, pinyin (JSON)
  *   diming names standardize TEXT [--category C] [--division CODE] [--near LON,LAT] [--limit N]
  *   diming names check NAME --category C [--geometry GEOJSON] [--division CODE]
+ *   diming names audit FILE [--tolerance M] [--approved-before DATE]
+ *     FILE: a GeoJSON FeatureCollection of Points with properties text,
+ *     channel, id, category — or the /names/audit request body.
  * Word lists: --names-data DIR (else $DIMING_NAMES_DATA, else share/names of
  * the source tree); pinyin list: --pinyin-dict FILE (else $DIMING_PINYIN_DICT,
  * else Debian's rime-data-luna-pinyin). */
@@ -24,16 +27,66 @@ static void usage(FILE *out)
             "       diming names split NAME [--category C]\n"
             "       diming names standardize TEXT [--category C] [--division CODE] [--near LON,LAT] [--limit N]\n"
             "       diming names check NAME --category C [--geometry GEOJSON] [--division CODE]\n"
+            "       diming names audit FILE [--tolerance M] [--approved-before DATE]\n"
             "\n"
             "Standard pinyin, the 专名/通名 split and keys, the lookup of a standard name and\n"
             "the check of a proposed name (《地名管理条例》第九条; DOMAIN.md §3–4).\n"
             "Categories: road residential building division village natural facility (default road).\n"
             "\n"
             "options:\n"
-            "  --db PATH            database (standardize, check)\n"
+            "  --db PATH            database (standardize, check, audit)\n"
+            "  --tolerance M        audit: how far a use may lie from its standard name (default 1000)\n"
+            "  --approved-before D  audit: only names approved before D count as not used\n"
+            "audit FILE: GeoJSON Points with properties text, channel, id, category (or the\n"
+            "/names/audit body {\"observations\": [{text, channel, lon, lat}]}).\n"
             "  --names-data DIR     word lists (default $DIMING_NAMES_DATA or the source tree's share/names)\n"
             "  --pinyin-dict FILE   Rime pinyin word list (default $DIMING_PINYIN_DICT or %s)\n",
             DIMING_PINYIN_DICT);
+}
+
+/* Runs the audit on a file: GeoJSON Points or the /names/audit body. */
+static json_t *audit_file(names_worker_t *w, const names_index_t *ix, const char *path, const char *tol_s,
+                          const char *before_s, dm_error *e)
+{
+    json_error_t je;
+    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (!doc) {
+        dm_error_set(e, DM_EINVAL, "file", "%s: not JSON/GeoJSON: %s (line %d)", path, je.text, je.line);
+        return NULL;
+    }
+    json_t *arr = json_object_get(doc, "observations"), *own = NULL;
+    if (!arr && json_is_array(json_object_get(doc, "features"))) {
+        own = json_array();
+        size_t i;
+        json_t *f;
+        json_array_foreach(json_object_get(doc, "features"), i, f)
+        {
+            json_t *o = json_deep_copy(json_object_get(f, "properties"));
+            if (!json_is_object(o)) {
+                json_decref(o);
+                o = json_object();
+            }
+            json_t *c = json_object_get(json_object_get(f, "geometry"), "coordinates");
+            if (json_is_array(c) && json_array_size(c) >= 2) {
+                json_object_set(o, "lon", json_array_get(c, 0));
+                json_object_set(o, "lat", json_array_get(c, 1));
+            }
+            json_array_append_new(own, o);
+        }
+        arr = own;
+    }
+    names_audit_params_t prm = {.tolerance_m = tol_s ? atof(tol_s) : 0, .approved_before = before_s};
+    name_observation_t *obs = NULL;
+    size_t n = 0, nf = 0;
+    name_audit_finding_t *f = NULL;
+    json_t *out = NULL;
+    if (!names_observations_from_json(arr, &obs, &n, e) && !names_audit(w, ix, obs, n, &prm, &f, &nf, e))
+        out = names_audit_json(f, nf, obs);
+    free(f);
+    free(obs);
+    json_decref(own);
+    json_decref(doc);
+    return out;
 }
 
 int cmd_names(int argc, char **argv)
@@ -43,7 +96,7 @@ int cmd_names(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     const char *sub = argv[1], *text = NULL, *cat_s = NULL, *db = NULL, *division = NULL, *near = NULL,
-               *geometry = NULL, *limit_s = NULL;
+               *geometry = NULL, *limit_s = NULL, *tol_s = NULL, *before_s = NULL;
     names_config_t cfg;
     names_default_config(&cfg);
     for (int i = 2; i < argc; i++) {
@@ -54,6 +107,8 @@ int cmd_names(int argc, char **argv)
                             : strcmp(a, "--near") == 0        ? &near
                             : strcmp(a, "--geometry") == 0    ? &geometry
                             : strcmp(a, "--limit") == 0       ? &limit_s
+                            : strcmp(a, "--tolerance") == 0   ? &tol_s
+                            : strcmp(a, "--approved-before") == 0 ? &before_s
                             : strcmp(a, "--names-data") == 0  ? &cfg.data_dir
                             : strcmp(a, "--pinyin-dict") == 0 ? &cfg.pinyin_dict
                                                               : NULL;
@@ -81,9 +136,9 @@ int cmd_names(int argc, char **argv)
         return 2;
     }
     int known = strcmp(sub, "pinyin") == 0 || strcmp(sub, "split") == 0 || strcmp(sub, "standardize") == 0 ||
-                strcmp(sub, "check") == 0;
+                strcmp(sub, "check") == 0 || strcmp(sub, "audit") == 0;
     if (!known) {
-        fprintf(stderr, "diming names: unknown subcommand '%s' (pinyin, split, standardize, check)\n", sub);
+        fprintf(stderr, "diming names: unknown subcommand '%s' (pinyin, split, standardize, check, audit)\n", sub);
         return 2;
     }
     dm_error e = {0};
@@ -151,6 +206,8 @@ int cmd_names(int argc, char **argv)
             if (!rc)
                 doc = names_matches_json(m, n);
             free(m);
+        } else if (strcmp(sub, "audit") == 0) {
+            doc = audit_file(w, ix, text, tol_s, before_s, &e);
         } else {
             names_proposal_t p = {.name = text, .len = (size_t)-1, .category = cat, .division = division};
             char today[11];

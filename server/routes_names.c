@@ -2,6 +2,7 @@
  *   GET  /names/pinyin?q=NAME[&category=]           standard spelling, toned form, split
  *   GET  /names/standardize?q=…[&near=lon,lat][&division=CODE][&category=][&limit=]
  *   POST /names/check  {name, category, geometry?, division?}
+ *   POST /names/audit  {observations: [{id?, text, channel?, lon?, lat?, category?}], tolerance_m?, approved_before?}
  * plus the JSON encoders `diming names` shares. The name index is built at
  * server start (server_names); each worker thread has its own names worker
  * (normaliser + ICU transliterator, not thread-safe). */
@@ -320,7 +321,127 @@ done:
     json_decref(doc);
 }
 
+json_t *names_audit_json(const name_audit_finding_t *f, size_t n, const name_observation_t *obs)
+{
+    json_t *features = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const name_observation_t *o = f[i].observation >= 0 ? &obs[f[i].observation] : NULL;
+        json_t *p = json_pack("{s:s,s:s,s:s}", "type", names_audit_type_name(f[i].type), "subtype",
+                              f[i].subtype ? f[i].subtype : "", "rule", f[i].rule);
+        if (o) {
+            json_object_set_new(p, "observation", json_integer(f[i].observation));
+            json_object_set_new(p, "observation_id", o->id ? json_string(o->id) : json_null());
+            json_object_set_new(p, "text", json_string(o->text));
+            json_object_set_new(p, "channel", o->channel ? json_string(o->channel) : json_null());
+        }
+        json_object_set_new(p, "standard_name", f[i].entry ? json_string(f[i].entry->name) : json_null());
+        json_object_set_new(p, "standard_id", f[i].entry ? json_integer((json_int_t)f[i].entry->id) : json_null());
+        json_object_set_new(p, "division_code", f[i].entry ? json_string(f[i].entry->division_code) : json_null());
+        json_object_set_new(p, "distance_m", isnan(f[i].distance_m) ? json_null()
+                                                                     : json_integer((json_int_t)lround(f[i].distance_m)));
+        double x = o ? o->lon : f[i].entry->lon, y = o ? o->lat : f[i].entry->lat;
+        json_t *geom = isnan(x) ? json_null() : json_pack("{s:s,s:[f,f]}", "type", "Point", "coordinates", x, y);
+        json_array_append_new(features, json_pack("{s:s,s:o,s:o}", "type", "Feature", "geometry", geom,
+                                                  "properties", p));
+    }
+    return feature_collection(features);
+}
+
+/* Observations from a JSON array; strings are borrowed from `arr`. */
+int names_observations_from_json(json_t *arr, name_observation_t **out, size_t *n, dm_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (!json_is_array(arr) || json_array_size(arr) == 0)
+        return dm_error_set(err, DM_EINVAL, "observations", "observations must be a non-empty array");
+    if (json_array_size(arr) > 100000)
+        return dm_error_set(err, DM_ELIMIT, "observations", "at most 100000 observations per request");
+    name_observation_t *o = calloc(json_array_size(arr), sizeof *o);
+    if (!o)
+        return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v)
+    {
+        json_t *t = json_object_get(v, "text"), *id = json_object_get(v, "id"), *ch = json_object_get(v, "channel"),
+               *lon = json_object_get(v, "lon"), *lat = json_object_get(v, "lat"), *cat = json_object_get(v, "category");
+        int rc = 0;
+        if (!json_is_string(t) || !json_string_length(t))
+            rc = dm_error_set(err, DM_EINVAL, "text", "observations[%zu].text must be a non-empty string", i);
+        else if (cat && names_category_parse(json_is_string(cat) ? json_string_value(cat) : "", &o[i].category, err))
+            rc = DM_EINVAL;
+        else if ((lon && !json_is_number(lon)) || (lat && !json_is_number(lat)) || (!lon != !lat) ||
+                 (lon && !(fabs(json_number_value(lon)) <= 180 && fabs(json_number_value(lat)) <= 90)))
+            rc = dm_error_set(err, DM_EINVAL, "lon", "observations[%zu]: lon and lat must be given together, in degrees",
+                              i);
+        if (rc) {
+            free(o);
+            return rc;
+        }
+        o[i].text = json_string_value(t);
+        o[i].id = json_is_string(id) ? json_string_value(id) : NULL;
+        o[i].channel = json_is_string(ch) ? json_string_value(ch) : NULL;
+        o[i].has_category = cat != NULL;
+        o[i].lon = lon ? json_number_value(lon) : NAN;
+        o[i].lat = lat ? json_number_value(lat) : NAN;
+    }
+    *out = o;
+    *n = json_array_size(arr);
+    return 0;
+}
+
+static void audit(request_t *req, response_t *res)
+{
+    json_error_t je;
+    json_t *doc = req->body ? json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je) : NULL;
+    if (!doc || !json_is_object(doc)) {
+        response_error(res, req, 400, "invalid_body", NULL, "body must be a JSON object {observations: [...]}%s%s",
+                       doc ? "" : ": ", doc ? "" : (req->body ? je.text : "no body"));
+        json_decref(doc);
+        return;
+    }
+    dm_error e = {0};
+    name_observation_t *obs = NULL;
+    size_t n = 0;
+    names_audit_params_t prm = {0};
+    json_t *tol = json_object_get(doc, "tolerance_m"), *before = json_object_get(doc, "approved_before");
+    char date[11];
+    if (tol && (!json_is_number(tol) || !(json_number_value(tol) > 0 && json_number_value(tol) <= 50000))) {
+        response_error(res, req, 400, "invalid_parameter", "tolerance_m", "tolerance_m must be a number in (0, 50000]");
+        goto done;
+    }
+    prm.tolerance_m = tol ? json_number_value(tol) : 0;
+    if (before) {
+        if (!json_is_string(before) || date_parse(json_string_value(before), date, "approved_before", &e)) {
+            if (!e.code)
+                dm_error_set(&e, DM_EINVAL, "approved_before", "approved_before must be a date YYYY-MM-DD");
+            response_from_error(res, req, &e);
+            goto done;
+        }
+        prm.approved_before = date;
+    }
+    if (names_observations_from_json(json_object_get(doc, "observations"), &obs, &n, &e)) {
+        response_from_error(res, req, &e);
+        goto done;
+    }
+    names_worker_t *w = worker(req, res);
+    if (!w)
+        goto done;
+    name_audit_finding_t *f = NULL;
+    size_t nf = 0;
+    if (names_audit(w, server_names(req->srv), obs, n, &prm, &f, &nf, &e)) {
+        response_from_error(res, req, &e);
+        goto done;
+    }
+    response_json(res, 200, names_audit_json(f, nf, obs));
+    free(f);
+done:
+    free(obs);
+    json_decref(doc);
+}
+
 const route_t names_routes[] = {
+    {"POST", "/names/audit", audit},
     {"GET", "/names/pinyin", pinyin},
     {"GET", "/names/standardize", standardize},
     {"POST", "/names/check", check},

@@ -323,6 +323,87 @@ static void test_check_details(void **state)
     t_response_free(&r);
 }
 
+/* ---- audit ----------------------------------------------------------------- */
+
+static void test_audit(void **state)
+{
+    (void)state;
+    /* Five uses near 湟新路 (bbox centre 119.965, 30.960), tolerance 500 m. */
+    const char *body =
+        "{\"tolerance_m\":500,\"observations\":["
+        "{\"id\":\"s1\",\"text\":\"湟新路\",\"channel\":\"sign\",\"lon\":119.965,\"lat\":30.962},"
+        "{\"id\":\"s2\",\"text\":\"湟新\",\"channel\":\"internet_map\",\"lon\":119.965,\"lat\":30.962},"
+        "{\"id\":\"s3\",\"text\":\"湟新街\",\"channel\":\"property\",\"lon\":119.965,\"lat\":30.962},"
+        "{\"id\":\"s4\",\"text\":\"东门路\",\"channel\":\"household\",\"lon\":119.965,\"lat\":30.962},"
+        "{\"id\":\"s5\",\"text\":\"锦绣花园\",\"channel\":\"advert\",\"category\":\"residential\","
+        "\"lon\":119.966,\"lat\":30.968}]}";
+    const char *const h[] = {"Content-Type: application/json", NULL};
+    t_response_t r;
+    assert_int_equal(t_http(g_srv.port, "POST", "/names/audit", h, body, strlen(body), &r), 0);
+    if (r.status != 200)
+        fprintf(stderr, "%s\n", r.body);
+    assert_int_equal(r.status, 200);
+    static const struct {
+        const char *type, *subtype, *rule, *obs, *standard;
+    } want[] = {
+        {"used_incompletely", "generic_missing", "NAME-AUDIT-PARTIAL", "s2", "湟新路"},
+        {"used_incompletely", "wrong_generic", "NAME-AUDIT-PARTIAL", "s3", "湟新路"},
+        {"former_name_used", "former_name", "NAME-AUDIT-FORMER", "s4", "湟新路"},
+        {"unapproved_use", "no_standard_name", "NAME-AUDIT-UNAPPROVED", "s5", NULL},
+        /* 长乐路 (bbox centre 119.965, 30.970) lies in the audited area and no one uses it */
+        {"approved_not_used", "no_correct_use", "NAME-AUDIT-NOT-USED", NULL, "长乐路"},
+    };
+    assert_int_equal(t_json_len(r.json, "features"), 5);
+    for (size_t i = 0; i < 5; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "features.%zu.properties.type", i);
+        assert_string_equal(t_json_str(r.json, path), want[i].type);
+        snprintf(path, sizeof path, "features.%zu.properties.subtype", i);
+        assert_string_equal(t_json_str(r.json, path), want[i].subtype);
+        snprintf(path, sizeof path, "features.%zu.properties.rule", i);
+        assert_string_equal(t_json_str(r.json, path), want[i].rule);
+        snprintf(path, sizeof path, "features.%zu.properties.observation_id", i);
+        if (want[i].obs)
+            assert_string_equal(t_json_str(r.json, path), want[i].obs);
+        snprintf(path, sizeof path, "features.%zu.properties.standard_name", i);
+        if (want[i].standard)
+            assert_string_equal(t_json_str(r.json, path), want[i].standard);
+        else
+            assert_true(t_json_is_null(r.json, path));
+    }
+    /* 湟新 is 222 m from 湟新路's centre */
+    assert_int_equal(t_json_int(r.json, "features.0.properties.distance_m"), 222);
+    t_response_free(&r);
+
+    /* approved_before earlier than 2020-05-01 (the register's approval date): nothing is "not used" */
+    const char *body2 = "{\"approved_before\":\"2019-01-01\",\"observations\":[{\"text\":\"湟新路\","
+                        "\"lon\":119.965,\"lat\":30.962}]}";
+    assert_int_equal(t_http(g_srv.port, "POST", "/names/audit", h, body2, strlen(body2), &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(t_json_len(r.json, "features"), 0);
+    t_response_free(&r);
+
+    static const struct {
+        const char *body, *param, *message;
+    } bad[] = {
+        {"{\"observations\":[]}", "observations", "observations must be a non-empty array"},
+        {"{\"observations\":[{\"text\":\"\"}]}", "text", "observations[0].text must be a non-empty string"},
+        {"{\"observations\":[{\"text\":\"湟新路\",\"lon\":119.9}]}", "lon",
+         "observations[0]: lon and lat must be given together, in degrees"},
+        {"{\"observations\":[{\"text\":\"湟新路\",\"category\":\"park\"}]}", "category",
+         "unknown category 'park' (road, residential, building, division, village, natural, facility)"},
+        {"{\"tolerance_m\":-1,\"observations\":[{\"text\":\"湟新路\"}]}", "tolerance_m",
+         "tolerance_m must be a number in (0, 50000]"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_int_equal(t_http(g_srv.port, "POST", "/names/audit", h, bad[i].body, strlen(bad[i].body), &r), 0);
+        assert_int_equal(r.status, 400);
+        assert_string_equal(t_json_str(r.json, "error.param"), bad[i].param);
+        assert_string_equal(t_json_str(r.json, "error.message"), bad[i].message);
+        t_response_free(&r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -331,6 +412,7 @@ int main(void)
         cmocka_unit_test(test_standardize),
         cmocka_unit_test(test_check_rules),
         cmocka_unit_test(test_check_details),
+        cmocka_unit_test(test_audit),
     };
     return cmocka_run_group_tests_name("http/names", tests, group_setup, group_teardown);
 }
