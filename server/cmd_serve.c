@@ -24,6 +24,8 @@ static void usage(FILE *out)
             "  --max-connections N    concurrent connections (default 1024)\n"
             "  --timeout SECONDS      idle connection timeout (default 30)\n"
             "  --access-log PATH      access log file, '-' for stderr (default), 'off'\n"
+            "  --names-data DIR       name word lists (default $DIMING_NAMES_DATA or share/names)\n"
+            "  --pinyin-dict FILE     pinyin word list (default $DIMING_PINYIN_DICT or rime-data-luna-pinyin)\n"
             "  --help                 this text\n"
             "\n"
             "Prints the URL once listening; SIGINT or SIGTERM stop it cleanly.\n");
@@ -51,6 +53,8 @@ int cmd_serve(int argc, char **argv)
                                          {"max-connections", required_argument, 0, 'c'},
                                          {"timeout", required_argument, 0, 'T'},
                                          {"access-log", required_argument, 0, 'a'},
+                                         {"names-data", required_argument, 0, 'N'},
+                                         {"pinyin-dict", required_argument, 0, 'P'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     server_config_t cfg;
@@ -93,6 +97,8 @@ int cmd_serve(int argc, char **argv)
             cfg.timeout_s = (unsigned)v;
             break;
         case 'a': cfg.access_log = optarg; break;
+        case 'N': cfg.names_data = optarg; break;
+        case 'P': cfg.pinyin_dict = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
