@@ -15,6 +15,7 @@
 #include "gis/store_names.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,18 +74,23 @@ static uint64_t key_hash(int kind, const char *s)
     return h ? h : 1;
 }
 
-static int add_key(names_index_t *ix, int kind, const char *s, uint32_t id)
+typedef struct key_buf {
+    key_rec_t *keys;
+    size_t n, cap;
+} key_buf_t;
+
+static int add_key(key_buf_t *kb, int kind, const char *s, uint32_t id)
 {
     if (!s || !*s)
         return 0;
-    if (ix->nkeys == ix->capkeys) {
-        size_t cap = ix->capkeys ? ix->capkeys * 2 : 4096;
-        key_rec_t *k = realloc(ix->keys, cap * sizeof *k);
+    if (kb->n == kb->cap) {
+        size_t cap = kb->cap ? kb->cap * 2 : 4096;
+        key_rec_t *k = realloc(kb->keys, cap * sizeof *k);
         if (!k)
             return -1;
-        ix->keys = k, ix->capkeys = cap;
+        kb->keys = k, kb->cap = cap;
     }
-    ix->keys[ix->nkeys++] = (key_rec_t){key_hash(kind, s), id};
+    kb->keys[kb->n++] = (key_rec_t){key_hash(kind, s), id};
     return 0;
 }
 
@@ -117,35 +123,18 @@ static int each_deletion(const char *s, int (*fn)(const char *v, void *ctx), voi
     return 0;
 }
 
-typedef struct build_ctx {
-    names_index_t *ix;
-    names_worker_t *w;
-    name_parts_t *np;
-    dm_error *err;
-    uint32_t id;
-} build_ctx_t;
-
-static int add_del(const char *v, void *c)
+/* Phase 1 (one thread, the store's connection): rows → entries. */
+static int load_row(const store_name_row_t *r, void *c)
 {
-    build_ctx_t *b = c;
-    return add_key(b->ix, KEY_DEL, v, b->id);
-}
-
-static int build_row(const store_name_row_t *r, void *c)
-{
-    build_ctx_t *b = c;
-    names_index_t *ix = b->ix;
+    names_index_t *ix = c;
     name_category_t cat = NAME_CAT_FACILITY;
     if (r->category && names_category_parse(r->category, &cat, NULL))
         cat = NAME_CAT_FACILITY;
-    dm_error e;
-    if (names_analyze(b->w, r->name, (size_t)-1, cat, b->np, &e))
-        return 0; /* an unusable stored name is skipped, not fatal */
     if (ix->n == ix->cap) {
         size_t cap = ix->cap ? ix->cap * 2 : 1024;
         name_entry_t *en = realloc(ix->entries, cap * sizeof *en);
         if (!en)
-            return dm_error_set(b->err, DM_ENOMEM, NULL, "out of memory");
+            return DM_ENOMEM;
         ix->entries = en, ix->cap = cap;
     }
     name_entry_t *en = &ix->entries[ix->n];
@@ -160,30 +149,73 @@ static int build_row(const store_name_row_t *r, void *c)
     en->category = cat;
     en->lon = r->lon, en->lat = r->lat;
     if (!en->name)
-        return dm_error_set(b->err, DM_ENOMEM, NULL, "out of memory");
-    uint32_t id = (uint32_t)ix->n++;
-    b->id = id;
-    name_parts_t *np = b->np;
-    if (add_key(ix, KEY_NORM, np->norm, id) || add_key(ix, KEY_DUP, np->dup_key, id) ||
-        add_key(ix, KEY_HOM, np->hom_key, id) || add_key(ix, KEY_FULLPY, np->full_key, id) ||
-        each_deletion(np->dup_key, add_del, b))
-        return dm_error_set(b->err, DM_ENOMEM, NULL, "out of memory");
-    if (r->former_names) {
-        /* Former names are ';'-separated (the importer's convention). */
-        char buf[1024];
-        snprintf(buf, sizeof buf, "%s", r->former_names);
-        char *save = NULL;
-        for (char *t = strtok_r(buf, ";；,，", &save); t; t = strtok_r(NULL, ";；,，", &save)) {
-            char *norm = NULL;
-            if (names_normalize(b->w, t, (size_t)-1, &norm, &e) == 0) {
-                int rc = add_key(ix, KEY_FORMER, norm, id);
-                free(norm);
-                if (rc)
-                    return dm_error_set(b->err, DM_ENOMEM, NULL, "out of memory");
+        return DM_ENOMEM;
+    ix->n++;
+    return 0;
+}
+
+/* Phase 2 (NAMES_BUILD_THREADS threads): each analyses every T-th entry
+ * with its own worker and collects its keys in its own buffer. */
+#define NAMES_BUILD_THREADS 2
+
+typedef struct build_part {
+    names_index_t *ix;
+    const names_lexicon_t *lx;
+    size_t first, step;
+    key_buf_t kb;
+    uint32_t id; /* entry being keyed, for add_del */
+    int rc;
+} build_part_t;
+
+static int add_del(const char *v, void *c)
+{
+    build_part_t *b = c;
+    return add_key(&b->kb, KEY_DEL, v, b->id);
+}
+
+static void *build_part(void *arg)
+{
+    build_part_t *b = arg;
+    dm_error e;
+    names_worker_t *w = names_worker_new(b->lx, &e);
+    name_parts_t *np = malloc(sizeof *np);
+    if (!w || !np) {
+        names_worker_free(w);
+        free(np);
+        b->rc = DM_ENOMEM;
+        return NULL;
+    }
+    w->skip_tones = 1; /* keys are toneless: no ICU call per character */
+    for (size_t i = b->first; i < b->ix->n && !b->rc; i += b->step) {
+        const name_entry_t *en = &b->ix->entries[i];
+        /* An unusable stored name gets no keys; it is not fatal. */
+        if (names_analyze(w, en->name, (size_t)-1, en->category, np, &e))
+            continue;
+        uint32_t id = b->id = (uint32_t)i;
+        if (add_key(&b->kb, KEY_NORM, np->norm, id) || add_key(&b->kb, KEY_DUP, np->dup_key, id) ||
+            add_key(&b->kb, KEY_HOM, np->hom_key, id) || add_key(&b->kb, KEY_FULLPY, np->full_key, id) ||
+            each_deletion(np->dup_key, add_del, b)) {
+            b->rc = DM_ENOMEM;
+            break;
+        }
+        if (en->former_names) {
+            /* Former names are separated by ; or , (either width). */
+            char buf[1024];
+            snprintf(buf, sizeof buf, "%s", en->former_names);
+            char *save = NULL;
+            for (char *t = strtok_r(buf, ";；,，", &save); t && !b->rc; t = strtok_r(NULL, ";；,，", &save)) {
+                char *norm = NULL;
+                if (names_normalize(w, t, (size_t)-1, &norm, &e) == 0) {
+                    if (add_key(&b->kb, KEY_FORMER, norm, id))
+                        b->rc = DM_ENOMEM;
+                    free(norm);
+                }
             }
         }
     }
-    return 0;
+    names_worker_free(w);
+    free(np);
+    return NULL;
 }
 
 /* Records of one key are ordered by the division code of their entry, so a
@@ -220,24 +252,48 @@ int names_index_build(store_t *s, const names_lexicon_t *lx, names_index_t **out
     if (!ix)
         return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
     ix->lx = lx;
-    build_ctx_t b = {.ix = ix, .err = err};
-    b.w = names_worker_new(lx, err);
-    b.np = malloc(sizeof *b.np);
-    int rc = !b.w || !b.np ? (err && err->code ? err->code : DM_ENOMEM) : 0;
-    if (!rc) {
-        b.w->skip_tones = 1; /* keys are toneless: no ICU call per character */
-        rc = store_names_each(s, build_row, &b, err);
+    int rc = store_names_each(s, load_row, ix, err);
+    if (rc == DM_ENOMEM)
+        dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+    build_part_t parts[NAMES_BUILD_THREADS];
+    memset(parts, 0, sizeof parts);
+    pthread_t th[NAMES_BUILD_THREADS];
+    int started = 0;
+    for (int t = 0; t < NAMES_BUILD_THREADS && !rc; t++) {
+        parts[t] = (build_part_t){.ix = ix, .lx = lx, .first = (size_t)t, .step = NAMES_BUILD_THREADS};
+        if (pthread_create(&th[t], NULL, build_part, &parts[t]))
+            build_part(&parts[t]); /* no thread: do this share here */
+        else
+            started |= 1 << t;
     }
-    names_worker_free(b.w);
-    free(b.np);
+    size_t total = 0;
+    for (int t = 0; t < NAMES_BUILD_THREADS; t++) {
+        if (started & (1 << t))
+            pthread_join(th[t], NULL);
+        if (parts[t].rc && !rc)
+            rc = dm_error_set(err, parts[t].rc, NULL, "out of memory while building the name index");
+        total += parts[t].kb.n;
+    }
+    if (!rc && total) {
+        ix->keys = malloc(total * sizeof *ix->keys);
+        if (!ix->keys)
+            rc = dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+        for (int t = 0; t < NAMES_BUILD_THREADS && !rc; t++) {
+            memcpy(ix->keys + ix->nkeys, parts[t].kb.keys, parts[t].kb.n * sizeof *ix->keys);
+            ix->nkeys += parts[t].kb.n;
+        }
+        ix->capkeys = ix->nkeys;
+    }
+    for (int t = 0; t < NAMES_BUILD_THREADS; t++)
+        free(parts[t].kb.keys);
+    if (!rc) {
+        ix->div = malloc((ix->n ? ix->n : 1) * sizeof *ix->div);
+        if (!ix->div)
+            rc = dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+    }
     if (rc) {
         names_index_free(ix);
         return rc;
-    }
-    ix->div = malloc((ix->n ? ix->n : 1) * sizeof *ix->div);
-    if (!ix->div) {
-        names_index_free(ix);
-        return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
     }
     for (size_t i = 0; i < ix->n; i++)
         ix->div[i] = div_number(ix->entries[i].division_code);
