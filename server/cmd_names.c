@@ -5,8 +5,9 @@
  *   diming names standardize TEXT [--category C] [--division CODE] [--near LON,LAT] [--limit N]
  *   diming names check NAME --category C [--geometry GEOJSON] [--division CODE]
  *   diming names audit FILE [--tolerance M] [--approved-before DATE]
- *     FILE: a GeoJSON FeatureCollection of Points with properties text,
- *     channel, id, category — or the /names/audit request body.
+ *     FILE: a CSV (header: text, channel, lon, lat, id, category), a GeoJSON
+ *     FeatureCollection of Points with those properties, or the
+ *     /names/audit request body.
  * Word lists: --names-data DIR (else $DIMING_NAMES_DATA, else share/names of
  * the source tree); pinyin list: --pinyin-dict FILE (else $DIMING_PINYIN_DICT,
  * else Debian's rime-data-luna-pinyin). */
@@ -37,43 +38,143 @@ static void usage(FILE *out)
             "  --db PATH            database (standardize, check, audit)\n"
             "  --tolerance M        audit: how far a use may lie from its standard name (default 1000)\n"
             "  --approved-before D  audit: only names approved before D count as not used\n"
-            "audit FILE: GeoJSON Points with properties text, channel, id, category (or the\n"
-            "/names/audit body {\"observations\": [{text, channel, lon, lat}]}).\n"
+            "audit FILE: a .csv with a header naming text, channel, lon, lat, id, category;\n"
+            "GeoJSON Points with those properties; or the /names/audit body\n"
+            "{\"observations\": [{text, channel, lon, lat}]}.\n"
             "  --names-data DIR     word lists (default $DIMING_NAMES_DATA or the source tree's share/names)\n"
             "  --pinyin-dict FILE   Rime pinyin word list (default $DIMING_PINYIN_DICT or %s)\n",
             DIMING_PINYIN_DICT);
 }
 
-/* Runs the audit on a file: GeoJSON Points or the /names/audit body. */
+/* Splits one CSV line in place (fields may be "quoted", with "" for a quote). */
+static int csv_fields(char *line, char **f, int max)
+{
+    int n = 0;
+    char *p = line;
+    while (n < max) {
+        if (*p == '"') {
+            char *w = ++p;
+            f[n++] = w;
+            while (*p && !(*p == '"' && p[1] != '"')) {
+                if (*p == '"')
+                    p++;
+                *w++ = *p++;
+            }
+            if (*p == '"')
+                p++;
+            char *end = p;
+            *w = '\0';
+            p = end;
+        } else {
+            f[n++] = p;
+            p += strcspn(p, ",");
+        }
+        if (*p != ',')
+            break;
+        *p++ = '\0';
+    }
+    if (*p == ',' || *p == '\r' || *p == '\n')
+        *p = '\0';
+    return n;
+}
+
+/* A CSV of observations (header: text, channel, lon, lat, id, category in
+ * any order; text required) → the /names/audit observations array. */
+static json_t *csv_observations(const char *path, dm_error *e)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        dm_error_set(e, DM_EIO, "file", "cannot open %s", path);
+        return NULL;
+    }
+    char line[4096];
+    static const char *const cols[] = {"text", "channel", "lon", "lat", "id", "category"};
+    int where[6] = {-1, -1, -1, -1, -1, -1};
+    json_t *arr = json_array();
+    long row = 0;
+    while (fgets(line, sizeof line, fp)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        char *f[32];
+        int n = csv_fields(line, f, 32);
+        if (row++ == 0) {
+            for (int i = 0; i < n; i++)
+                for (int c = 0; c < 6; c++)
+                    if (strcmp(f[i] + (i == 0 && strncmp(f[i], "\xEF\xBB\xBF", 3) == 0 ? 3 : 0), cols[c]) == 0)
+                        where[c] = i;
+            if (where[0] < 0) {
+                dm_error_set(e, DM_EINVAL, "file", "%s: the header has no 'text' column", path);
+                break;
+            }
+            continue;
+        }
+        if (!*line)
+            continue;
+        json_t *o = json_object();
+        for (int c = 0; c < 6; c++) {
+            if (where[c] < 0 || where[c] >= n || !*f[where[c]])
+                continue;
+            if (c == 2 || c == 3) {
+                char *end;
+                double v = strtod(f[where[c]], &end);
+                if (*end) {
+                    dm_error_set(e, DM_EINVAL, cols[c], "%s row %ld: %s is not a number", path, row, cols[c]);
+                    json_decref(o);
+                    json_decref(arr);
+                    fclose(fp);
+                    return NULL;
+                }
+                json_object_set_new(o, cols[c], json_real(v));
+            } else
+                json_object_set_new(o, cols[c], json_string(f[where[c]]));
+        }
+        json_array_append_new(arr, o);
+    }
+    fclose(fp);
+    if (e->code) {
+        json_decref(arr);
+        return NULL;
+    }
+    return arr;
+}
+
+/* Runs the audit on a file: a CSV, GeoJSON Points or the /names/audit body. */
 static json_t *audit_file(names_worker_t *w, const names_index_t *ix, const char *path, const char *tol_s,
                           const char *before_s, dm_error *e)
 {
-    json_error_t je;
-    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (!doc) {
-        dm_error_set(e, DM_EINVAL, "file", "%s: not JSON/GeoJSON: %s (line %d)", path, je.text, je.line);
-        return NULL;
-    }
-    json_t *arr = json_object_get(doc, "observations"), *own = NULL;
-    if (!arr && json_is_array(json_object_get(doc, "features"))) {
-        own = json_array();
-        size_t i;
-        json_t *f;
-        json_array_foreach(json_object_get(doc, "features"), i, f)
-        {
-            json_t *o = json_deep_copy(json_object_get(f, "properties"));
-            if (!json_is_object(o)) {
-                json_decref(o);
-                o = json_object();
-            }
-            json_t *c = json_object_get(json_object_get(f, "geometry"), "coordinates");
-            if (json_is_array(c) && json_array_size(c) >= 2) {
-                json_object_set(o, "lon", json_array_get(c, 0));
-                json_object_set(o, "lat", json_array_get(c, 1));
-            }
-            json_array_append_new(own, o);
+    size_t pl = strlen(path);
+    json_t *doc, *arr, *own = NULL;
+    if (pl > 4 && strcmp(path + pl - 4, ".csv") == 0) {
+        if (!(doc = csv_observations(path, e)))
+            return NULL;
+        arr = doc;
+    } else {
+        json_error_t je;
+        doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+        if (!doc) {
+            dm_error_set(e, DM_EINVAL, "file", "%s: not CSV, JSON or GeoJSON: %s (line %d)", path, je.text, je.line);
+            return NULL;
         }
-        arr = own;
+        arr = json_object_get(doc, "observations");
+        if (!arr && json_is_array(json_object_get(doc, "features"))) {
+            own = json_array();
+            size_t i;
+            json_t *f;
+            json_array_foreach(json_object_get(doc, "features"), i, f)
+            {
+                json_t *o = json_deep_copy(json_object_get(f, "properties"));
+                if (!json_is_object(o)) {
+                    json_decref(o);
+                    o = json_object();
+                }
+                json_t *c = json_object_get(json_object_get(f, "geometry"), "coordinates");
+                if (json_is_array(c) && json_array_size(c) >= 2) {
+                    json_object_set(o, "lon", json_array_get(c, 0));
+                    json_object_set(o, "lat", json_array_get(c, 1));
+                }
+                json_array_append_new(own, o);
+            }
+            arr = own;
+        }
     }
     names_audit_params_t prm = {.tolerance_m = tol_s ? atof(tol_s) : 0, .approved_before = before_s};
     name_observation_t *obs = NULL;

@@ -115,12 +115,34 @@ static void test_standardize_and_check(void **state)
     t_run_free(&r);
 }
 
+static void test_audit_csv(void **state)
+{
+    (void)state;
+    char *csv = t_fixture("names/observations.csv");
+    t_run_t r;
+    assert_int_equal(T_RUN(&r, "names", "audit", csv, "--tolerance", "500", "--db", g_db), 0);
+    free(csv);
+    assert_int_equal(r.status, 0);
+    json_t *doc = json_loads(r.out, 0, NULL);
+    assert_non_null(doc);
+    assert_int_equal(t_json_len(doc, "features"), 3);
+    assert_string_equal(t_json_str(doc, "features.0.properties.subtype"), "generic_missing");
+    assert_string_equal(t_json_str(doc, "features.0.properties.observation_id"), "s2");
+    assert_string_equal(t_json_str(doc, "features.1.properties.subtype"), "wrong_generic");
+    assert_string_equal(t_json_str(doc, "features.1.properties.text"), "湟新街");
+    assert_string_equal(t_json_str(doc, "features.2.properties.type"), "former_name_used");
+    assert_string_equal(t_json_str(doc, "features.2.properties.channel"), "household");
+    json_decref(doc);
+    t_run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pinyin),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_standardize_and_check),
+        cmocka_unit_test(test_audit_csv),
     };
     return cmocka_run_group_tests_name("names cli", tests, setup, teardown);
 }
