@@ -71,7 +71,7 @@ int main(int argc, char **argv)
     }
     long rss0 = rss_kb("VmRSS:");
     double t0 = now_s();
-    names_config_t cfg = {argv[2], argv[3]};
+    names_config_t cfg = {argv[2], argv[3], 0};
     names_lexicon_t *lx;
     if (names_lexicon_load(&cfg, &lx, &e)) {
         fprintf(stderr, "%s\n", e.message);

@@ -22,6 +22,7 @@
 #include <unicode/uchar.h>
 #include <unicode/ustring.h>
 #include <unicode/utrans.h>
+#include <unistd.h>
 
 static const char *const category_names[NAME_CAT__COUNT] = {
     [NAME_CAT_ROAD] = "road",         [NAME_CAT_RESIDENTIAL] = "residential", [NAME_CAT_BUILDING] = "building",
@@ -487,7 +488,8 @@ int names_lexicon_load(const names_config_t *cfg, names_lexicon_t **out, dm_erro
         rc = each_line(lx, dir, "prefixes.txt", load_set, &lx->prefixes, err);
     if (!rc)
         rc = each_line(lx, dir, "readings.tsv", load_reading, NULL, err);
-    if (!rc && cfg && cfg->pinyin_dict && *cfg->pinyin_dict)
+    if (!rc && cfg && cfg->pinyin_dict && *cfg->pinyin_dict &&
+        !(cfg->pinyin_dict_optional && access(cfg->pinyin_dict, R_OK) != 0))
         rc = load_rime(lx, cfg->pinyin_dict, err);
     if (rc) {
         names_lexicon_free(lx);

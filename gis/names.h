@@ -56,6 +56,7 @@ const char *names_category_name(name_category_t c);
 typedef struct names_config {
     const char *data_dir;    /* directory of generics.tsv, readings.tsv, … */
     const char *pinyin_dict; /* Rime dictionary (luna_pinyin.dict.yaml); NULL or "" = none */
+    int pinyin_dict_optional; /* 1: a missing dictionary file is skipped (ICU and the own table only) */
 } names_config_t;
 
 typedef struct names_lexicon names_lexicon_t;

@@ -219,6 +219,8 @@ int cmd_names(int argc, char **argv)
                 return 2;
             }
             *slot = argv[++i];
+            if (slot == &cfg.pinyin_dict)
+                cfg.pinyin_dict_optional = 0;
         } else if (strcmp(a, "--help") == 0) {
             usage(stdout);
             return 0;

@@ -404,7 +404,7 @@ int server_start(const server_config_t *cfg, server_t **out, dm_error *err)
         if (srv->cfg.names_data)
             nc.data_dir = srv->cfg.names_data;
         if (srv->cfg.pinyin_dict)
-            nc.pinyin_dict = srv->cfg.pinyin_dict;
+            nc.pinyin_dict = srv->cfg.pinyin_dict, nc.pinyin_dict_optional = 0;
         if (!rc)
             rc = names_lexicon_load(&nc, &srv->names_lexicon, err);
         if (!rc)

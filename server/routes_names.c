@@ -30,6 +30,9 @@ void names_default_config(names_config_t *cfg)
     const char *d = getenv("DIMING_NAMES_DATA"), *p = getenv("DIMING_PINYIN_DICT");
     cfg->data_dir = d && *d ? d : DIMING_NAMES_DATA;
     cfg->pinyin_dict = p ? p : DIMING_PINYIN_DICT; /* "" turns the word list off */
+    /* Without the package the server still starts (ICU and share/names
+     * readings only); an explicitly named file must exist. */
+    cfg->pinyin_dict_optional = p == NULL;
 }
 
 int names_geojson_to_wkb(const char *geojson, unsigned char **wkb, size_t *len, dm_error *err)

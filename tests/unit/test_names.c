@@ -22,7 +22,7 @@ static names_worker_t *g_w;
 static int setup(void **state)
 {
     (void)state;
-    names_config_t cfg = {DIMING_SOURCE_DIR "/share/names", DIMING_PINYIN_DICT};
+    names_config_t cfg = {DIMING_SOURCE_DIR "/share/names", DIMING_PINYIN_DICT, 0};
     dm_error e;
     if (names_lexicon_load(&cfg, &g_lx, &e)) {
         fprintf(stderr, "lexicon: %s\n", e.message);
