@@ -28,6 +28,8 @@ const char *names_severity_name(name_severity_t s)
     return s == NAME_SEV_INFO ? "info" : s == NAME_SEV_WARNING ? "warning" : "error";
 }
 
+#define NAMES_MAX_CONFLICTS 100
+
 static const char SRC_DUP[] = "《地名管理条例》(2022) 第九条(六)(七)";
 static const char SRC_TONGLING[] = "铜陵市地名管理规定 (同名/同音 definitions)";
 
@@ -153,6 +155,10 @@ static int on_key(uint32_t id, void *ctx)
     const name_entry_t *e = names_index_entry(s->ix, id);
     if (!e || !in_scope(s, e))
         return 0;
+    /* Without a scope a common name clashes with hundreds of counties: the
+     * first NAMES_MAX_CONFLICTS are enough to decide and to show. */
+    if (s->c->nconflicts >= NAMES_MAX_CONFLICTS)
+        return 1;
     double d = names_distance_m(s->lon, s->lat, e->lon, e->lat);
     char zh[256], en[256];
     const char *rule = NULL;
