@@ -25,6 +25,8 @@ static void usage(FILE *out)
             "  --timeout SECONDS      idle connection timeout (default 30)\n"
             "  --access-log PATH      access log file, '-' for stderr (default), 'off'\n"
             "  --reload-interval MS   how often to look for newly imported data (default 1000)\n"
+            "  --names-data DIR       name word lists (default $DIMING_NAMES_DATA or share/names)\n"
+            "  --pinyin-dict FILE     pinyin word list (default $DIMING_PINYIN_DICT or rime-data-luna-pinyin)\n"
             "  --help                 this text\n"
             "\n"
             "Prints the URL once listening; SIGINT or SIGTERM stop it cleanly.\n");
@@ -53,6 +55,8 @@ int cmd_serve(int argc, char **argv)
                                          {"timeout", required_argument, 0, 'T'},
                                          {"access-log", required_argument, 0, 'a'},
                                          {"reload-interval", required_argument, 0, 'r'},
+                                         {"names-data", required_argument, 0, 'N'},
+                                         {"pinyin-dict", required_argument, 0, 'P'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     server_config_t cfg;
@@ -103,6 +107,8 @@ int cmd_serve(int argc, char **argv)
             }
             cfg.reload_interval_ms = (unsigned)v;
             break;
+        case 'N': cfg.names_data = optarg; break;
+        case 'P': cfg.pinyin_dict = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

@@ -21,8 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gis/names.h"
 #include "gis/text.h"
 #include "server/metrics.h"
+#include "gis/store_tiles.h"
 #include "server/routes.h"
 #include "tiles/tile.h"
 
@@ -31,12 +33,31 @@
 
 /* One version of the in-memory data, shared by the requests that started
  * while it was current; freed by the last of them to finish. */
+/* A part of a snapshot that is costly to build (the walking graph, the name
+ * index) and depends on few layers: a new snapshot shares it with the old
+ * one when those layers did not change. */
+typedef struct shared_part {
+    atomic_int refs;
+    int64_t version; /* newest version of the layers it was built from */
+    void *obj;
+    void (*free_fn)(void *);
+} shared_part_t;
+
+static void part_release(shared_part_t *p)
+{
+    if (p && atomic_fetch_sub(&p->refs, 1) == 1) {
+        p->free_fn(p->obj);
+        free(p);
+    }
+}
+
 typedef struct snapshot {
     atomic_int refs;
     int64_t data_version;
     division_index_t *divisions;
     boundary_index_t *boundaries; /* lines, markers, outlines for /boundaries/check */
-    coverage_graph_t *graph;      /* the walking network for coverage */
+    shared_part_t *graph;         /* coverage_graph_t: the walking network (layer roads) */
+    shared_part_t *names;         /* names_index_t: the name index (layers names, divisions) */
     double build_seconds;
 } snapshot_t;
 
@@ -52,6 +73,8 @@ struct server {
     int stopping;
     atomic_ulong reloads;
     tile_cache_t *tiles;        /* shared, thread-safe, invalidated by data version */
+    names_lexicon_t *names_lexicon; /* names module: word lists, pinyin (not data: loaded once) */
+    pthread_key_t names_worker_key;
     pthread_key_t store_key;
     FILE *log;
     int own_log;
@@ -65,8 +88,8 @@ struct server {
 static const route_t core_routes[];
 /* boundaries_routes before divisions_routes: its /divisions/qa would otherwise
  * be taken by /divisions/{}. */
-static const route_t *const route_tables[] = {core_routes, boundaries_routes, divisions_routes,
-                                              tiles_routes, ogc_routes, coverage_routes, NULL};
+static const route_t *const route_tables[] = {core_routes, boundaries_routes, divisions_routes, tiles_routes,
+                                              ogc_routes, coverage_routes, names_routes, NULL};
 
 static double now_s(void)
 {
@@ -106,7 +129,8 @@ static void snapshot_release(snapshot_t *s)
     if (s && atomic_fetch_sub(&s->refs, 1) == 1) {
         division_index_free(s->divisions);
         boundary_index_free(s->boundaries);
-        coverage_graph_free(s->graph);
+        part_release(s->graph);
+        part_release(s->names);
         free(s);
     }
 }
@@ -120,26 +144,92 @@ static snapshot_t *snapshot_acquire(server_t *srv)
     return s;
 }
 
-/* Builds a snapshot from the database as it is now. */
-static int snapshot_build(store_t *st, snapshot_t **out, dm_error *err)
+static void graph_free_fn(void *p) { coverage_graph_free(p); }
+static void names_free_fn(void *p) { names_index_free(p); }
+
+/* The newest version among some layers. */
+static int64_t layers_version(const int64_t v[STORE_LAYER__COUNT], const store_layer_t *layers, size_t n)
+{
+    int64_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[layers[i]] > m)
+            m = v[layers[i]];
+    return m;
+}
+
+/* Shares old's part when it was built from the same version, else builds one. */
+static int part_get(shared_part_t *old, int64_t version, shared_part_t **out, int (*build)(void *, void **, dm_error *),
+                    void *ctx, void (*free_fn)(void *), dm_error *err)
+{
+    if (old && old->version == version) {
+        atomic_fetch_add(&old->refs, 1);
+        *out = old;
+        return 0;
+    }
+    shared_part_t *p = calloc(1, sizeof *p);
+    if (!p)
+        return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+    int rc = build(ctx, &p->obj, err);
+    if (rc) {
+        free(p);
+        return rc;
+    }
+    atomic_init(&p->refs, 1);
+    p->version = version;
+    p->free_fn = free_fn;
+    *out = p;
+    return 0;
+}
+
+typedef struct {
+    server_t *srv;
+    store_t *st;
+} build_ctx_t;
+
+static int build_graph(void *vctx, void **out, dm_error *err)
+{
+    build_ctx_t *c = vctx;
+    return coverage_graph_build(c->st, (coverage_graph_t **)out, err);
+}
+
+static int build_names(void *vctx, void **out, dm_error *err)
+{
+    build_ctx_t *c = vctx;
+    return names_index_build(c->st, c->srv->names_lexicon, (names_index_t **)out, err);
+}
+
+/* Builds a snapshot from the database as it is now, sharing the costly
+ * parts of `old` (may be NULL) whose layers did not change. */
+static int snapshot_build(server_t *srv, store_t *st, const snapshot_t *old, snapshot_t **out, dm_error *err)
 {
     snapshot_t *s = calloc(1, sizeof *s);
     if (!s)
         return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
     atomic_init(&s->refs, 1);
-    /* Read the version first: data committed during the build only makes
+    /* Read the versions first: data committed during the build only makes
      * the next check rebuild again, never hides a change. */
     s->data_version = store_data_version(st, err);
+    int64_t v[STORE_LAYER__COUNT];
+    int rc = store_layer_versions(st, v, err);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int rc = division_index_build(st, &s->divisions, err);
+    if (!rc)
+        rc = division_index_build(st, &s->divisions, err);
     if (!rc)
         rc = boundary_index_build(st, &s->boundaries, err);
+    build_ctx_t bc = {srv, st};
+    static const store_layer_t graph_layers[] = {STORE_LAYER_ROADS};
+    static const store_layer_t names_layers[] = {STORE_LAYER_NAMES, STORE_LAYER_DIVISIONS};
     if (!rc)
-        rc = coverage_graph_build(st, &s->graph, err);
+        rc = part_get(old ? old->graph : NULL, layers_version(v, graph_layers, 1), &s->graph, build_graph, &bc,
+                      graph_free_fn, err);
+    if (!rc)
+        rc = part_get(old ? old->names : NULL, layers_version(v, names_layers, 2), &s->names, build_names, &bc,
+                      names_free_fn, err);
     if (rc) {
         division_index_free(s->divisions);
         boundary_index_free(s->boundaries);
+        part_release(s->graph);
         free(s);
         return rc;
     }
@@ -158,7 +248,8 @@ static snapshot_t *request_snapshot(request_t *req)
 
 const division_index_t *request_divisions(request_t *req) { return request_snapshot(req)->divisions; }
 const boundary_index_t *request_boundaries(request_t *req) { return request_snapshot(req)->boundaries; }
-const coverage_graph_t *request_graph(request_t *req) { return request_snapshot(req)->graph; }
+const coverage_graph_t *request_graph(request_t *req) { return request_snapshot(req)->graph->obj; }
+const names_index_t *request_names(request_t *req) { return request_snapshot(req)->names->obj; }
 int64_t request_data_version(request_t *req) { return request_snapshot(req)->data_version; }
 
 division_index_stats_t server_division_stats(server_t *srv)
@@ -197,8 +288,10 @@ static void *reloader_main(void *arg)
         pthread_mutex_unlock(&srv->snap_lock);
         if (v < 0 || v == have)
             continue;
-        snapshot_t *fresh;
-        if (snapshot_build(st, &fresh, &err)) {
+        snapshot_t *fresh, *base = snapshot_acquire(srv);
+        int failed = snapshot_build(srv, st, base, &fresh, &err);
+        snapshot_release(base);
+        if (failed) {
             fprintf(stderr, "diming: reloading data version %lld failed, still serving %lld: %s\n", (long long)v,
                     (long long)have, err.message);
             continue;
@@ -265,6 +358,20 @@ void response_header(response_t *res, const char *name, const char *value)
     res->nheaders++;
 }
 
+
+
+static void names_worker_destructor(void *p) { names_worker_free(p); }
+
+names_worker_t *server_names_worker(server_t *srv, dm_error *err)
+{
+    names_worker_t *w = pthread_getspecific(srv->names_worker_key);
+    if (w)
+        return w;
+    if (!(w = names_worker_new(srv->names_lexicon, err)))
+        return NULL;
+    pthread_setspecific(srv->names_worker_key, w);
+    return w;
+}
 
 void response_json(response_t *res, int status, json_t *doc)
 {
@@ -649,6 +756,7 @@ int server_start(const server_config_t *cfg, server_t **out, dm_error *err)
     if (!srv->cfg.reload_interval_ms)
         srv->cfg.reload_interval_ms = 1000;
     srv->metrics = metrics_for_routes();
+    pthread_key_create(&srv->names_worker_key, names_worker_destructor);
 
     const char *lp = srv->cfg.access_log ? srv->cfg.access_log : "-";
     if (strcmp(lp, "off") == 0)
@@ -667,7 +775,17 @@ int server_start(const server_config_t *cfg, server_t **out, dm_error *err)
     store_t *s = NULL;
     int rc = store_open(srv->cfg.db_path, STORE_READONLY, &s, err);
     if (!rc) {
-        rc = snapshot_build(s, &srv->current, err);
+        /* The names lexicon (word lists, pinyin dictionary) is configuration,
+         * loaded once; the name index is data and lives in the snapshot. */
+        names_config_t nc;
+        names_default_config(&nc);
+        if (srv->cfg.names_data)
+            nc.data_dir = srv->cfg.names_data;
+        if (srv->cfg.pinyin_dict)
+            nc.pinyin_dict = srv->cfg.pinyin_dict, nc.pinyin_dict_optional = 0;
+        rc = names_lexicon_load(&nc, &srv->names_lexicon, err);
+        if (!rc)
+            rc = snapshot_build(srv, s, NULL, &srv->current, err);
         store_close(s);
     }
     if (!rc && !(srv->tiles = tile_cache_new(TILE_CACHE_BYTES)))
@@ -733,6 +851,7 @@ void server_stop(server_t *srv)
     snapshot_release(srv->current);
     metrics_free(srv->metrics);
     tile_cache_free(srv->tiles);
+    names_lexicon_free(srv->names_lexicon);
     if (srv->own_log)
         fclose(srv->log);
     free(srv);

@@ -24,6 +24,7 @@
 #include "gis/error.h"
 #include "gis/boundary.h"
 #include "gis/locate.h"
+#include "gis/names.h"
 #include "gis/store.h"
 
 typedef struct server_config {
@@ -36,6 +37,8 @@ typedef struct server_config {
     unsigned timeout_s;       /* idle connection timeout, default 30 */
     const char *access_log;   /* path, "-" for stderr (default), "off" */
     unsigned reload_interval_ms; /* how often to look for new data, default 1000; 0 = default */
+    const char *names_data;   /* names word lists dir, NULL = default (names_default_config) */
+    const char *pinyin_dict;  /* pinyin word list, NULL = default */
 } server_config_t;
 
 typedef struct server server_t;
@@ -88,6 +91,9 @@ division_index_stats_t server_division_stats(server_t *srv);
 const boundary_index_t *request_boundaries(request_t *req);
 /* The walking graph (coverage) of the request's snapshot. */
 const coverage_graph_t *request_graph(request_t *req);
+/* The name index built at start, and this thread's names worker. */
+const names_index_t *request_names(request_t *req);
+names_worker_t *server_names_worker(server_t *srv, dm_error *err);
 
 /* Sets a JSON body (steals the reference to `doc`). */
 void response_json(response_t *res, int status, json_t *doc);

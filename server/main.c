@@ -33,6 +33,7 @@ static void usage(FILE *out)
             "  check                 check the database (integrity, schema, spatial indexes)\n"
             "  tiles export          write vector tiles to an MBTiles file\n"
             "  coverage              which residential areas are within a 15-minute walk of a facility\n"
+            "  names <sub> …         standard pinyin, name lookup and the check of a proposed name\n"
             "  version               print the version and schema version\n"
             "\n"
             "Run 'diming <command> --help' for the options of a command.\n"
@@ -52,6 +53,8 @@ int main(int argc, char **argv)
         return cmd_boundaries(argc - 1, argv + 1);
     if (strcmp(cmd, "divisions") == 0)
         return cmd_divisions(argc - 1, argv + 1);
+    if (strcmp(cmd, "names") == 0)
+        return cmd_names(argc - 1, argv + 1);
     if (strcmp(cmd, "serve") == 0)
         return cmd_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "backup") == 0)

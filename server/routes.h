@@ -24,8 +24,18 @@ extern const route_t boundaries_routes[];
 extern const route_t tiles_routes[];
 extern const route_t ogc_routes[];
 extern const route_t coverage_routes[];
+extern const route_t names_routes[];
 
 /* The last path segment (after the final '/'), for "/{}" routes. */
 const char *request_last_segment(const request_t *req);
+
+/* names (routes_names.c), shared with `diming names` */
+void names_default_config(names_config_t *cfg);
+int names_geojson_to_wkb(const char *geojson, unsigned char **wkb, size_t *len, dm_error *err);
+json_t *names_parts_json(const name_parts_t *np, name_category_t cat);
+json_t *names_matches_json(const name_match_t *m, size_t n);
+json_t *names_check_json(const name_check_t *c);
+json_t *names_audit_json(const name_audit_finding_t *f, size_t n, const name_observation_t *obs);
+int names_observations_from_json(json_t *arr, name_observation_t **out, size_t *n, dm_error *err);
 
 #endif

@@ -1,0 +1,478 @@
+/* names_check.c — the check of a proposed name against 《地名管理条例》(2022)
+ * 第九条, its 2024 implementing measures and the local rules DOMAIN.md §3
+ * lists; see names.h. Each rule has an id, a severity that follows the
+ * statute's verb (不应/不得 → error, 避免/一般 → warning) and its source.
+ *
+ * Scope of 重名/同音 (第九条(六)(七)): 街路巷 within one 城镇区域 — no urban-
+ * area layer exists yet, so the county stands in for it (docs/names.md);
+ * residential areas, buildings, villages and facilities within the county;
+ * 乡级 divisions within the province; county-level and higher divisions and
+ * natural features nationwide. */
+#include "gis/geom.h"
+#include "gis/names.h"
+#include "gis/namesInt.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/ucnv.h>
+
+const char *names_verdict_name(name_verdict_t v)
+{
+    return v == NAME_VERDICT_ACCEPT ? "accept" : v == NAME_VERDICT_WARN ? "warn" : "reject";
+}
+
+const char *names_severity_name(name_severity_t s)
+{
+    return s == NAME_SEV_INFO ? "info" : s == NAME_SEV_WARNING ? "warning" : "error";
+}
+
+#define NAMES_MAX_CONFLICTS 100
+
+static const char SRC_DUP[] = "《地名管理条例》(2022) 第九条(六)(七)";
+static const char SRC_TONGLING[] = "铜陵市地名管理规定 (同名/同音 definitions)";
+
+static int add_finding(name_check_t *c, const char *rule, name_severity_t sev, const char *source,
+                       const name_entry_t *conflict, const char *zh, const char *en)
+{
+    name_finding_t *f = realloc(c->findings, (c->nfindings + 1) * sizeof *f);
+    if (!f)
+        return -1;
+    c->findings = f;
+    f = &c->findings[c->nfindings++];
+    memset(f, 0, sizeof *f);
+    f->rule = rule, f->severity = sev, f->source = source, f->conflict = conflict;
+    snprintf(f->message_zh, sizeof f->message_zh, "%s", zh);
+    snprintf(f->message_en, sizeof f->message_en, "%s", en);
+    return 0;
+}
+
+static int add_conflict(name_check_t *c, const name_entry_t *e, const char *rule, double d)
+{
+    for (size_t i = 0; i < c->nconflicts; i++)
+        if (c->conflicts[i].entry == e)
+            return 0;
+    name_conflict_t *x = realloc(c->conflicts, (c->nconflicts + 1) * sizeof *x);
+    if (!x)
+        return -1;
+    c->conflicts = x;
+    c->conflicts[c->nconflicts++] = (name_conflict_t){e, rule, d};
+    return 0;
+}
+
+/* Characters outside GB 2312 stand in for "outside the 通用规范汉字表" (a
+ * documented approximation: GB 2312's 6763 characters are a subset of the
+ * table's 8105 except for a few dozen; see docs/names.md). */
+static int rare_char(const char *s, char *which, size_t whichsz)
+{
+    UErrorCode ue = U_ZERO_ERROR;
+    UConverter *cv = ucnv_open("GB2312", &ue);
+    if (U_FAILURE(ue))
+        return 0;
+    ucnv_setFromUCallBack(cv, UCNV_FROM_U_CALLBACK_STOP, NULL, NULL, NULL, &ue);
+    const char *p = s, *end = s + strlen(s);
+    int found = 0;
+    while (p < end && !found) {
+        const char *start = p;
+        long cp = text_next_codepoint(&p, end);
+        if (cp < 0 || !text_is_cjk(cp))
+            continue;
+        UChar u[2];
+        int32_t ul = 0;
+        ue = U_ZERO_ERROR;
+        u_strFromUTF8(u, 2, &ul, start, (int32_t)(p - start), &ue);
+        char outb[8];
+        ue = U_ZERO_ERROR;
+        ucnv_fromUChars(cv, outb, sizeof outb, u, ul, &ue);
+        if (U_FAILURE(ue)) {
+            snprintf(which, whichsz, "%.*s", (int)(p - start), start);
+            found = 1;
+        }
+    }
+    ucnv_close(cv);
+    return found;
+}
+
+/* The first word of a list found in s, or NULL. */
+static const char *find_word(const strmap_t *m, const char *s, int *leader)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slots[i].key && strstr(s, m->slots[i].key)) {
+            if (leader)
+                *leader = m->slots[i].weight > 0;
+            return m->slots[i].key;
+        }
+    return NULL;
+}
+
+/* The scope prefix length of a category (digits of the division code). */
+static size_t scope_digits(name_category_t cat, const name_parts_t *np)
+{
+    switch (cat) {
+    case NAME_CAT_DIVISION:
+        if (strcmp(np->base_generic, "镇") == 0 || strcmp(np->base_generic, "乡") == 0 ||
+            strcmp(np->base_generic, "街道") == 0)
+            return 2; /* 乡级: the province */
+        if (strcmp(np->base_generic, "村") == 0 || strcmp(np->base_generic, "社区") == 0)
+            return 6; /* 村(居)委会: the county */
+        return 0;     /* county and higher: the country */
+    case NAME_CAT_NATURAL:
+        return 0;
+    default:
+        return 6;
+    }
+}
+
+typedef struct scan {
+    const names_index_t *ix;
+    name_check_t *c;
+    const name_parts_t *np;
+    name_category_t cat;
+    char scope[13];
+    size_t scope_n;
+    double lon, lat;
+    int kind;
+    const char *raw;
+    names_worker_t *w;
+    name_parts_t *tmp;
+    uint64_t lo, hi; /* the scope as a range of numeric division codes */
+    int oom;
+} scan_t;
+
+static int in_scope(const scan_t *s, const name_entry_t *e)
+{
+    if (e->category != s->cat)
+        return 0;
+    if (!s->scope_n)
+        return 1;
+    return strlen(e->division_code) >= s->scope_n && strncmp(e->division_code, s->scope, s->scope_n) == 0;
+}
+
+static int on_key(uint32_t id, void *ctx)
+{
+    scan_t *s = ctx;
+    const name_entry_t *e = names_index_entry(s->ix, id);
+    if (!e || !in_scope(s, e))
+        return 0;
+    /* Without a scope a common name clashes with hundreds of counties: the
+     * first NAMES_MAX_CONFLICTS are enough to decide and to show. */
+    if (s->c->nconflicts >= NAMES_MAX_CONFLICTS)
+        return 1;
+    double d = names_distance_m(s->lon, s->lat, e->lon, e->lat);
+    char zh[256], en[256];
+    const char *rule = NULL;
+    name_severity_t sev = NAME_SEV_ERROR;
+    const char *src = SRC_DUP;
+    dm_error err;
+    if (s->kind == KEY_NORM) {
+        if (strcmp(e->name, s->raw) == 0) {
+            rule = "NAME-DUP-EXACT";
+            snprintf(zh, sizeof zh, "与范围内已有地名“%.90s”重名", e->name);
+            snprintf(en, sizeof en, "same name as the existing '%.90s' in scope", e->name);
+        } else {
+            rule = "NAME-DUP-VARIANT";
+            snprintf(zh, sizeof zh, "与已有地名“%.90s”仅繁简、全半角或标点不同", e->name);
+            snprintf(en, sizeof en, "differs from the existing '%.90s' only in script form, width or punctuation",
+                     e->name);
+        }
+    } else if (s->kind == KEY_DUP) {
+        if (names_analyze(s->w, e->name, (size_t)-1, e->category, s->tmp, &err) ||
+            strcmp(s->tmp->norm, s->np->norm) == 0)
+            return 0; /* already reported as an exact duplicate */
+        rule = "NAME-DUP-SPECIFIC";
+        src = SRC_TONGLING;
+        snprintf(zh, sizeof zh, "专名“%.50s”与已有地名“%.50s”相同（仅通名、方位词或城市名/新/大前缀不同）", s->np->dup_key,
+                 e->name);
+        snprintf(en, sizeof en, "same specific part '%.50s' as the existing '%.50s' (only the generic or a prefix differs)",
+                 s->np->dup_key, e->name);
+    } else if (s->kind == KEY_HOM) {
+        if (names_analyze(s->w, e->name, (size_t)-1, e->category, s->tmp, &err) ||
+            strcmp(s->tmp->dup_key, s->np->dup_key) == 0)
+            return 0; /* same characters: a duplicate, not a homophone */
+        int toned = strcmp(s->tmp->hom_toned, s->np->hom_toned) == 0;
+        rule = toned ? "NAME-HOM-TONED" : "NAME-HOM-TONELESS";
+        sev = NAME_SEV_WARNING;
+        snprintf(zh, sizeof zh, "与范围内已有地名“%.90s”同音（%s）", e->name, toned ? "声调相同" : "不计声调");
+        snprintf(en, sizeof en, "sounds like the existing '%.90s' (%s)", e->name,
+                 toned ? "same tones" : "ignoring tones");
+    } else { /* KEY_DEL / one edit apart: only nearby names matter */
+        if (!(d <= 5000) || strcmp(e->name, s->raw) == 0)
+            return 0;
+        if (names_analyze(s->w, e->name, (size_t)-1, e->category, s->tmp, &err) ||
+            strcmp(s->tmp->dup_key, s->np->dup_key) == 0 || strcmp(s->tmp->norm, s->np->norm) == 0)
+            return 0;
+        rule = "NAME-DUP-NEAR";
+        sev = NAME_SEV_WARNING;
+        src = SRC_DUP;
+        snprintf(zh, sizeof zh, "与附近%.0f米的已有地名“%.90s”仅差一字，易混淆", d, e->name);
+        snprintf(en, sizeof en, "one character apart from the existing '%.90s' %.0f m away", e->name, d);
+    }
+    /* One finding per conflicting entry: the first (strongest) rule wins. */
+    for (size_t i = 0; i < s->c->nconflicts; i++)
+        if (s->c->conflicts[i].entry == e)
+            return 0;
+    if (add_finding(s->c, rule, sev, src, e, zh, en) || add_conflict(s->c, e, rule, d)) {
+        s->oom = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static int del_variant(const char *v, void *ctx)
+{
+    scan_t *s = ctx;
+    s->kind = KEY_DEL;
+    names_index_lookup_scoped(s->ix, KEY_DEL, v, s->lo, s->hi, on_key, s);
+    names_index_lookup_scoped(s->ix, KEY_DUP, v, s->lo, s->hi, on_key, s);
+    return s->oom;
+}
+
+/* Mirrors each_deletion in names_index.c for the proposal's key. */
+static void deletions(const char *key, scan_t *s)
+{
+    const char *p = key, *end = key + strlen(key);
+    size_t offs[NAMES_BUF], n = 0;
+    while (p < end && n < NAMES_BUF - 1) {
+        offs[n++] = (size_t)(p - key);
+        if (text_next_codepoint(&p, end) < 0)
+            return;
+    }
+    offs[n] = (size_t)(end - key);
+    if (n < 2)
+        return;
+    char v[NAMES_BUF];
+    size_t L = strlen(key);
+    for (size_t i = 0; i < n; i++) {
+        size_t a = offs[i], b = offs[i + 1];
+        memcpy(v, key, a);
+        memcpy(v + a, key + b, L - b);
+        v[L - (b - a)] = '\0';
+        if (del_variant(v, s))
+            return;
+    }
+}
+
+/* Samples the vertices of a geometry: their mean and the divisions they lie in. */
+static int locate_geometry(const division_index_t *divs, const names_proposal_t *p, name_check_t *c, double *lon,
+                           double *lat, dm_error *err)
+{
+    *lon = *lat = NAN;
+    if (!p->wkb)
+        return 0;
+    GEOSGeometry *g = geom_from_wkb(p->wkb, p->wkb_len, err);
+    if (!g)
+        return DM_EGEOM;
+    GEOSContextHandle_t h = geom_ctx();
+    GEOSCoordSequence *cs = NULL;
+    GEOSGeometry *pts = GEOSGeom_extractUniquePoints_r(h, g);
+    int n = pts ? GEOSGetNumGeometries_r(h, pts) : 0;
+    if (n <= 0) {
+        geom_destroy_all(g, pts, NULL);
+        return dm_error_set(err, DM_EGEOM, "geometry", "geometry has no coordinates");
+    }
+    (void)cs;
+    double sx = 0, sy = 0;
+    int step = n > 200 ? n / 200 : 1, used = 0;
+    char counties[8][7];
+    int ncounties = 0;
+    for (int i = 0; i < n; i += step) {
+        const GEOSGeometry *pt = GEOSGetGeometryN_r(h, pts, i);
+        double x, y;
+        GEOSGeomGetX_r(h, pt, &x);
+        GEOSGeomGetY_r(h, pt, &y);
+        if (!(x >= -180 && x <= 180 && y >= -90 && y <= 90)) {
+            geom_destroy_all(g, pts, NULL);
+            return dm_error_set(err, DM_EGEOM, "geometry", "coordinates must be lon/lat (got %g, %g)", x, y);
+        }
+        sx += x, sy += y, used++;
+        if (!divs)
+            continue;
+        const division_entry_t *chain[LOCATE_MAX_CHAIN];
+        int k = division_index_locate(divs, x, y, p->date, chain);
+        for (int j = 0; j < k; j++) {
+            size_t m;
+            for (m = 0; m < c->ndivisions && c->divisions[m] != chain[j]; m++)
+                ;
+            if (m == c->ndivisions && c->ndivisions < sizeof c->divisions / sizeof *c->divisions)
+                c->divisions[c->ndivisions++] = chain[j];
+            if (chain[j]->level == LEVEL_COUNTY) {
+                int q;
+                for (q = 0; q < ncounties && strncmp(counties[q], chain[j]->code, 6) != 0; q++)
+                    ;
+                if (q == ncounties && ncounties < 8)
+                    snprintf(counties[ncounties++], 7, "%.6s", chain[j]->code);
+            }
+        }
+    }
+    c->crosses_county = ncounties > 1;
+    *lon = sx / used, *lat = sy / used;
+    geom_destroy_all(g, pts, NULL);
+    return 0;
+}
+
+int names_check(names_worker_t *w, const names_index_t *ix, const division_index_t *divisions,
+                const names_proposal_t *p, name_check_t *c, dm_error *err)
+{
+    memset(c, 0, sizeof *c);
+    const names_lexicon_t *lx = w->lx;
+    int rc = names_analyze(w, p->name, p->len, p->category, &c->parts, err);
+    if (rc)
+        return rc;
+    double lon, lat;
+    rc = locate_geometry(divisions, p, c, &lon, &lat, err);
+    if (rc) {
+        names_check_clear(c);
+        return rc;
+    }
+    const name_parts_t *np = &c->parts;
+    char zh[256], en[256], w1[64];
+    int leader = 0;
+    const char *word;
+    int oom = 0;
+#define FIND(rule, sev, src, z, e) oom |= add_finding(c, rule, sev, src, NULL, z, e)
+
+    if (np->has_latin)
+        FIND("NAME-SCRIPT", NAME_SEV_ERROR, "《地名管理条例》第九条(二)", "地名含拉丁字母或外文",
+             "the name contains Latin letters or a foreign script");
+    if (rare_char(np->norm, w1, sizeof w1)) {
+        snprintf(zh, sizeof zh, "含生僻字“%.90s”（不在通用规范汉字表的近似表 GB 2312 内）", w1);
+        snprintf(en, sizeof en, "rare character '%.90s' (outside GB 2312, the approximation of the common-character list)",
+                 w1);
+        FIND("NAME-RARE-CHAR", NAME_SEV_WARNING, "《地名管理条例》第九条(二)", zh, en);
+    }
+    if (!np->generic[0] && p->category != NAME_CAT_NATURAL) {
+        const char *other = NULL;
+        for (int k = 0; k < NAME_CAT__COUNT && !other; k++) {
+            if ((name_category_t)k == p->category)
+                continue;
+            for (size_t i = 0; i < lx->generics[k].cap && !other; i++) {
+                const char *g = lx->generics[k].slots[i].key;
+                size_t gl = g ? strlen(g) : 0, nl = strlen(np->norm);
+                if (g && nl > gl && strcmp(np->norm + nl - gl, g) == 0)
+                    other = g;
+            }
+        }
+        if (other) {
+            snprintf(zh, sizeof zh, "通名“%.90s”与类别“%.90s”不符", other, names_category_name(p->category));
+            snprintf(en, sizeof en, "generic '%.90s' does not fit the category %s", other,
+                     names_category_name(p->category));
+        } else {
+            snprintf(zh, sizeof zh, "缺少类别“%.90s”的通名", names_category_name(p->category));
+            snprintf(en, sizeof en, "no generic term of the category %s", names_category_name(p->category));
+        }
+        FIND("NAME-GENERIC-MISSING", NAME_SEV_ERROR, "GB/T 38207-2019; local generic lists", zh, en);
+    }
+    if (np->generic[0] && np->specific[0]) {
+        /* ××大厦广场, ××苑公寓: the specific itself ends in a generic. */
+        for (int k = 0; k < NAME_CAT__COUNT; k++) {
+            if (k != NAME_CAT_BUILDING && k != NAME_CAT_RESIDENTIAL && (name_category_t)k != p->category)
+                continue;
+            const char *hit = NULL;
+            size_t sl = strlen(np->specific);
+            for (size_t i = 0; i < lx->generics[k].cap && !hit; i++) {
+                const char *g = lx->generics[k].slots[i].key;
+                size_t gl = g ? strlen(g) : 0;
+                if (g && gl >= 6 && sl > gl && strcmp(np->specific + sl - gl, g) == 0)
+                    hit = g;
+            }
+            if (hit) {
+                snprintf(zh, sizeof zh, "通名叠加：“%.90s”后又接“%.90s”", hit, np->base_generic);
+                snprintf(en, sizeof en, "stacked generics: '%.90s' followed by '%.90s'", hit, np->base_generic);
+                FIND("NAME-GENERIC-STACK", NAME_SEV_WARNING, "local naming rules", zh, en);
+                break;
+            }
+        }
+    }
+    if (np->ordinal_only)
+        FIND("NAME-ORDINAL-ONLY", NAME_SEV_WARNING, "local naming rules", "专名仅为序数或数字",
+             "the specific part is only an ordinal or a number");
+    if ((word = find_word(&lx->grandiose, np->norm, NULL))) {
+        snprintf(zh, sizeof zh, "含夸大用语“%.90s”", word);
+        snprintf(en, sizeof en, "exaggerated word '%.90s'", word);
+        FIND("NAME-GRANDIOSE", NAME_SEV_WARNING, "local naming rules (中国/中华/全国/国际/世界)", zh, en);
+    }
+    if ((word = find_word(&lx->foreign, np->norm, NULL))) {
+        snprintf(zh, sizeof zh, "使用外国地名或人名“%.90s”", word);
+        snprintf(en, sizeof en, "foreign place or person name '%.90s'", word);
+        FIND("NAME-FOREIGN", NAME_SEV_ERROR, "《地名管理条例》第九条(四)", zh, en);
+    }
+    if ((word = find_word(&lx->brands, np->norm, NULL))) {
+        snprintf(zh, sizeof zh, "使用企业名称或商标“%.90s”", word);
+        snprintf(en, sizeof en, "enterprise or trademark name '%.90s'", word);
+        FIND("NAME-BRAND", NAME_SEV_ERROR, "《地名管理条例》第九条(五); 实施办法第四条", zh, en);
+    }
+    if ((word = find_word(&lx->persons, np->norm, &leader))) {
+        snprintf(zh, sizeof zh, leader ? "使用国家领导人姓名“%.90s”" : "使用人名“%.90s”", word);
+        snprintf(en, sizeof en, leader ? "name of a state leader '%.90s'" : "person's name '%.90s'", word);
+        FIND("NAME-PERSON", leader ? NAME_SEV_ERROR : NAME_SEV_WARNING, "《地名管理条例》第九条(三); 实施办法第三条",
+             zh, en);
+    }
+    if ((word = find_word(&lx->meaning, np->norm, NULL))) {
+        snprintf(zh, sizeof zh, "含不宜用语“%.90s”，需审查", word);
+        snprintf(en, sizeof en, "inappropriate word '%.90s' (review)", word);
+        FIND("NAME-MEANING", NAME_SEV_WARNING, "《地名管理条例》第九条(一)", zh, en);
+    }
+    if (c->crosses_county && p->category == NAME_CAT_ROAD)
+        FIND("NAME-CROSS-BOUNDARY", NAME_SEV_WARNING, "《地名管理条例》第十条 (approval by the level above)",
+             "道路跨越县级行政区域界线，需报上一级审批", "the road crosses a county boundary: approval by the level above");
+#undef FIND
+
+    /* Duplicates and homophones in scope. */
+    if (ix && !oom) {
+        scan_t s = {.ix = ix, .c = c, .np = np, .cat = p->category, .lon = lon, .lat = lat, .w = w};
+        char raw[NAMES_MAX_INPUT + 1];
+        size_t len = p->len == (size_t)-1 ? strlen(p->name) : p->len;
+        snprintf(raw, sizeof raw, "%.*s", (int)len, p->name);
+        s.raw = raw;
+        s.scope_n = scope_digits(p->category, np);
+        const char *code = p->division && *p->division ? p->division : NULL;
+        for (size_t i = 0; !code && i < c->ndivisions; i++)
+            if (c->divisions[i]->level == LEVEL_COUNTY)
+                code = c->divisions[i]->code;
+        if (s.scope_n && !code)
+            s.scope_n = 0; /* no division known: the whole register is the scope */
+        if (code)
+            snprintf(s.scope, sizeof s.scope, "%s", code);
+        if (strlen(s.scope) < s.scope_n)
+            s.scope_n = strlen(s.scope);
+        s.tmp = malloc(sizeof *s.tmp);
+        if (!s.tmp)
+            oom = 1;
+        else {
+            names_scope_range(s.scope, s.scope_n, &s.lo, &s.hi);
+            s.kind = KEY_NORM;
+            names_index_lookup_scoped(ix, KEY_NORM, np->norm, s.lo, s.hi, on_key, &s);
+            s.kind = KEY_DUP;
+            names_index_lookup_scoped(ix, KEY_DUP, np->dup_key, s.lo, s.hi, on_key, &s);
+            s.kind = KEY_HOM;
+            names_index_lookup_scoped(ix, KEY_HOM, np->hom_key, s.lo, s.hi, on_key, &s);
+            s.kind = KEY_DEL;
+            names_index_lookup_scoped(ix, KEY_DEL, np->dup_key, s.lo, s.hi, on_key, &s);
+            deletions(np->dup_key, &s);
+            oom |= s.oom;
+            free(s.tmp);
+        }
+    }
+    if (oom) {
+        names_check_clear(c);
+        return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+    }
+    c->verdict = NAME_VERDICT_ACCEPT;
+    for (size_t i = 0; i < c->nfindings; i++) {
+        if (c->findings[i].severity == NAME_SEV_ERROR)
+            c->verdict = NAME_VERDICT_REJECT;
+        else if (c->findings[i].severity == NAME_SEV_WARNING && c->verdict == NAME_VERDICT_ACCEPT)
+            c->verdict = NAME_VERDICT_WARN;
+    }
+    return 0;
+}
+
+void names_check_clear(name_check_t *c)
+{
+    free(c->findings);
+    free(c->conflicts);
+    c->findings = NULL;
+    c->conflicts = NULL;
+    c->nfindings = c->nconflicts = 0;
+}
