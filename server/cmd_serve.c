@@ -25,6 +25,7 @@ static void usage(FILE *out)
             "  --timeout SECONDS      idle connection timeout (default 30)\n"
             "  --access-log PATH      access log file, '-' for stderr (default), 'off'\n"
             "  --reload-interval MS   how often to look for newly imported data (default 1000)\n"
+            "  --tile-cache-mb N      memory for cached vector tiles, MiB (default 64)\n"
             "  --names-data DIR       name word lists (default $DIMING_NAMES_DATA or share/names)\n"
             "  --pinyin-dict FILE     pinyin word list (default $DIMING_PINYIN_DICT or rime-data-luna-pinyin)\n"
             "  --help                 this text\n"
@@ -55,6 +56,7 @@ int cmd_serve(int argc, char **argv)
                                          {"timeout", required_argument, 0, 'T'},
                                          {"access-log", required_argument, 0, 'a'},
                                          {"reload-interval", required_argument, 0, 'r'},
+                                         {"tile-cache-mb", required_argument, 0, 'C'},
                                          {"names-data", required_argument, 0, 'N'},
                                          {"pinyin-dict", required_argument, 0, 'P'},
                                          {"help", no_argument, 0, 'h'},
@@ -99,6 +101,14 @@ int cmd_serve(int argc, char **argv)
             cfg.timeout_s = (unsigned)v;
             break;
         case 'a': cfg.access_log = optarg; break;
+        case 'C':
+            if (parse_uint("--tile-cache-mb", optarg, 65536, &v) || v == 0) {
+                if (v == 0)
+                    fprintf(stderr, "diming serve: --tile-cache-mb must be at least 1\n");
+                return 2;
+            }
+            cfg.tile_cache_mb = v;
+            break;
         case 'r':
             if (parse_uint("--reload-interval", optarg, 3600000, &v) || v < 10) {
                 if (v < 10)

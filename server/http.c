@@ -28,8 +28,8 @@
 #include "server/routes.h"
 #include "tiles/tile.h"
 
-/* The tile cache's size: about 2,000 typical combined tiles. */
-#define TILE_CACHE_BYTES (64u << 20)
+/* Default size of the tile cache: about 2,000 typical combined tiles. */
+#define TILE_CACHE_MB 64
 
 /* One version of the in-memory data, shared by the requests that started
  * while it was current; freed by the last of them to finish. */
@@ -788,7 +788,8 @@ int server_start(const server_config_t *cfg, server_t **out, dm_error *err)
             rc = snapshot_build(srv, s, NULL, &srv->current, err);
         store_close(s);
     }
-    if (!rc && !(srv->tiles = tile_cache_new(TILE_CACHE_BYTES)))
+    size_t cache_mb = srv->cfg.tile_cache_mb ? srv->cfg.tile_cache_mb : TILE_CACHE_MB;
+    if (!rc && !(srv->tiles = tile_cache_new(cache_mb << 20)))
         rc = dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
     if (rc) {
         server_stop(srv);

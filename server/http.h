@@ -37,6 +37,7 @@ typedef struct server_config {
     unsigned timeout_s;       /* idle connection timeout, default 30 */
     const char *access_log;   /* path, "-" for stderr (default), "off" */
     unsigned reload_interval_ms; /* how often to look for new data, default 1000; 0 = default */
+    size_t tile_cache_mb;     /* tile cache size in MiB, default 64 */
     const char *names_data;   /* names word lists dir, NULL = default (names_default_config) */
     const char *pinyin_dict;  /* pinyin word list, NULL = default */
 } server_config_t;
