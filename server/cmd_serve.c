@@ -25,6 +25,8 @@ static void usage(FILE *out)
             "  --timeout SECONDS      idle connection timeout (default 30)\n"
             "  --access-log PATH      access log file, '-' for stderr (default), 'off'\n"
             "  --reload-interval MS   how often to look for newly imported data (default 1000)\n"
+            "  --web-dir DIR          the web map's folder, served at / and /web/ (default: the source tree's web/)\n"
+            "  --basemap URL          a raster XYZ tile URL ({z}/{x}/{y}) the web map draws under its layers\n"
             "  --help                 this text\n"
             "\n"
             "Prints the URL once listening; SIGINT or SIGTERM stop it cleanly.\n");
@@ -53,6 +55,8 @@ int cmd_serve(int argc, char **argv)
                                          {"timeout", required_argument, 0, 'T'},
                                          {"access-log", required_argument, 0, 'a'},
                                          {"reload-interval", required_argument, 0, 'r'},
+                                         {"web-dir", required_argument, 0, 'w'},
+                                         {"basemap", required_argument, 0, 'B'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     server_config_t cfg;
@@ -102,6 +106,15 @@ int cmd_serve(int argc, char **argv)
                 return 2;
             }
             cfg.reload_interval_ms = (unsigned)v;
+            break;
+        case 'w': cfg.web_dir = optarg; break;
+        case 'B':
+            if (strncmp(optarg, "https://", 8) != 0 && strncmp(optarg, "http://", 7) != 0) {
+                fprintf(stderr, "diming serve: --basemap must be an http(s) tile URL with {z}/{x}/{y}, got '%s'\n",
+                        optarg);
+                return 2;
+            }
+            cfg.basemap_url = optarg;
             break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;

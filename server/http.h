@@ -36,6 +36,8 @@ typedef struct server_config {
     unsigned timeout_s;       /* idle connection timeout, default 30 */
     const char *access_log;   /* path, "-" for stderr (default), "off" */
     unsigned reload_interval_ms; /* how often to look for new data, default 1000; 0 = default */
+    const char *web_dir;      /* the web page's folder (routes_web.c); NULL = DIMING_WEB_DIR */
+    const char *basemap_url;  /* optional raster XYZ template for the page; NULL = none */
 } server_config_t;
 
 typedef struct server server_t;
@@ -64,13 +66,15 @@ typedef struct response {
     /* further headers a handler sets with response_header (ETag, …) */
     struct response_header {
         const char *name; /* a static string */
-        char value[120];
+        char value[512];
     } headers[6];
     int nheaders;
 } response_t;
 
 int server_start(const server_config_t *cfg, server_t **out, dm_error *err);
 unsigned server_port(const server_t *srv);
+/* The configuration the server runs with (defaults filled in); borrowed. */
+const server_config_t *server_get_config(const server_t *srv);
 void server_stop(server_t *srv);
 
 /* What handlers may use. */

@@ -296,9 +296,9 @@ static void style(request_t *req, response_t *res)
                                               json_pack("{s:s,s:f}", "fill-color", "#f0c8a0", "fill-opacity", 0.7),
                                               NULL, 0));
     json_array_append_new(layers, style_layer("roads-line", "line", "roads",
-                                              json_pack("{s:s,s:[s,[s],f,i,f,i,f]}", "line-color", "#ffffff",
-                                                        "line-width", "interpolate", "linear", "zoom", 12.0, 1, 16.0,
-                                                        6, 0.0),
+                                              json_pack("{s:s,s:[s,[s],[s],f,f,f,f]}", "line-color", "#ffffff",
+                                                        "line-width", "interpolate", "linear", "zoom", 12.0, 1.0,
+                                                        16.0, 6.0),
                                               json_pack("{s:s,s:s}", "line-cap", "round", "line-join", "round"), 0));
     json_array_append_new(layers, style_layer("divisions-line", "line", "divisions",
                                               json_pack("{s:s,s:f,s:[f,f]}", "line-color", "#8a6d9e", "line-width",
