@@ -67,6 +67,8 @@ const OVERLAYS = {
                       { type: 'circle', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 7, 'circle-color': '#e65100' } }],
   'names-line': [{ type: 'line', paint: { 'line-color': '#6a1b9a', 'line-width': 4, 'line-dasharray': [2, 1] } },
                  { type: 'circle', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 4, 'circle-color': '#6a1b9a' } }],
+  'indicator-fail': [{ type: 'line', paint: { 'line-color': '#c62828', 'line-width': 3 } },
+                     { type: 'circle', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 6, 'circle-color': '#c62828' } }],
   'locate': [{ type: 'circle', paint: { 'circle-radius': 7, 'circle-color': '#1f6fb2', 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } },
              { type: 'line', paint: { 'line-color': '#1f6fb2', 'line-width': 2, 'line-dasharray': [1, 1] } }],
 };
@@ -292,18 +294,21 @@ async function loadBoundaries(map) {
 }
 
 // ---- Indicators ----------------------------------------------------------------------
-async function runIndicators() {
+async function runIndicators(map) {
   const st = $('indicators-status'), out = $('indicators-result');
   setStatus(st, 'loading', '评估中 · evaluating…');
   out.innerHTML = '';
   try {
     const d = await getJSON('/reports/elderly', { division: $('indicators-division').value });
     setStatus(st, '', '');
-    const fmt = x => (x === null || x === undefined ? '—' : Math.abs(x) <= 1 && x % 1 ? pct(x) : String(x));
+    const fmt = (x, kind) => (x === null || x === undefined ? '—' : kind === 'ratio' || kind === 'reach' ? pct(x) : String(x));
+    const failing = d.indicators.flatMap(i => (i.failing && i.failing.features) || []);
+    setOverlay(map, 'indicator-fail', { type: 'FeatureCollection', features: failing });
     out.innerHTML = `<p>${esc(d.division.name)}: <span class="pass">${d.counts.passed} 达标 pass</span> · <span class="fail">${d.counts.failed} 未达标 fail</span>` +
       (d.counts.not_evaluated ? ` · ${d.counts.not_evaluated} 未评估` : '') + '</p><table id="indicators-table"><tr><th>指标</th><th class="num">值</th><th class="num">目标</th><th></th></tr>' +
-      d.indicators.map(i => `<tr title="${esc(i.document || '')}"><td>${esc(i.id)}<br><small>${esc(i.text)}</small></td><td class="num">${fmt(i.value)}</td>` +
-        `<td class="num">${esc(i.op || '')} ${fmt(i.target)}</td><td>${!i.evaluated ? '—' : i.pass ? '<span class="pass">✔</span>' : '<span class="fail">✘</span>'}</td></tr>`).join('') + '</table>';
+      d.indicators.map(i => `<tr title="${esc(i.document || '')}"><td>${esc(i.id)}<br><small>${esc(i.text)}</small></td><td class="num">${fmt(i.value, i.kind)}</td>` +
+        `<td class="num">${esc(i.op || '')} ${fmt(i.target, i.kind)}</td><td>${!i.evaluated ? '—' : i.pass ? '<span class="pass">✔</span>' : '<span class="fail">✘</span>'}</td></tr>`).join('') + '</table>' +
+      (failing.length ? `<p class="hint">未达标单元 ${failing.length} failing units outlined in red on the map</p>` : '');
   } catch (e) { setStatus(st, 'error', `评估失败 · ${e.message}`); }
 }
 
@@ -326,7 +331,7 @@ async function main() {
   $('coverage-form').addEventListener('submit', ev => { ev.preventDefault(); runCoverage(map); });
   $('coverage-suggest').addEventListener('click', () => suggestSites(map));
   $('boundaries-load').addEventListener('click', () => loadBoundaries(map));
-  $('indicators-form').addEventListener('submit', ev => { ev.preventDefault(); runIndicators(); });
+  $('indicators-form').addEventListener('submit', ev => { ev.preventDefault(); runIndicators(map); });
   fillDivisions($('coverage-division'), $('coverage-status'));
   fillDivisions($('indicators-division'), $('indicators-status'));
 }
