@@ -62,6 +62,7 @@ static void landing(request_t *req, response_t *res)
         web_page(req, res);
         return;
     }
+    response_header(res, "Vary", "Accept"); /* the same URL also answers HTML */
     char b[256];
     base_url(req, b, sizeof b);
     json_t *links = json_array();

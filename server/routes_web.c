@@ -187,6 +187,7 @@ int web_wants_page(const request_t *req)
 
 void web_page(request_t *req, response_t *res)
 {
+    response_header(res, "Vary", "Accept"); /* the same URL also answers the landing JSON */
     send_file(req, res, web_dir(req), "index.html", "no-cache");
 }
 

@@ -143,6 +143,18 @@ async function main() {
     await page.screenshot({ path: path.join(artifacts, 'coverage.png') });
   });
 
+  await check('suggest k sites shows the proposed sites', async () => {
+    await page.fill('#coverage-k', '2');
+    await page.click('#coverage-suggest');
+    await page.waitForSelector('#coverage-sites li', { timeout: 30000 });
+    assert.equal(await page.locator('#coverage-sites li').count(), 2);
+    assert.match(await page.textContent('#coverage-sites li'), /^#1 .* — \+489 人 60\+, \+4 居住区 areas$/);
+    await idle();
+    const sites = await page.evaluate(() => window.dimingMap.queryRenderedFeatures({ layers: ['ov-coverage-sites-0'] }).length);
+    assert.ok(sites > 0, 'sites drawn');
+    await page.screenshot({ path: path.join(artifacts, 'suggest.png') });
+  });
+
   await check('an error response shows its message', async () => {
     await page.fill('#coverage-minutes', '999');
     await page.click('#coverage-form button[type="submit"]');

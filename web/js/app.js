@@ -223,8 +223,12 @@ async function runCoverage(map) {
       <tr><td>60岁以上 60+</td><td class="num">${s.pop_60_covered}</td><td class="num">${s.pop_60}</td><td class="num">${pct(s.pop_60_share)}</td></tr>
       <tr><td>80岁以上 80+</td><td class="num">${s.pop_80_covered}</td><td class="num">${s.pop_80}</td><td class="num">${pct(s.pop_80_share)}</td></tr></table>
       <p class="hint">按下级区划 60岁以上覆盖率 · share of people 60+ covered by sub-division</p><div id="coverage-chart"></div>`;
-    $('coverage-chart').append(barChart((d.subdivisions || []).map(x => ({ label: x.name, value: x.pop_60_share ?? 0,
+    // Sub-divisions without people 60+ have no share to show: counted, not drawn.
+    const subs = d.subdivisions || [], withPeople = subs.filter(x => x.pop_60 > 0);
+    $('coverage-chart').append(barChart(withPeople.map(x => ({ label: x.name, value: x.pop_60_share ?? 0,
       title: `${x.name}: ${x.pop_60_covered}/${x.pop_60}` }))));
+    if (withPeople.length < subs.length)
+      $('coverage-chart').insertAdjacentHTML('beforeend', `<p class="hint">${subs.length - withPeople.length} 个下级区划无 60 岁以上人口数据 · sub-divisions without people 60+</p>`);
     const bounds = featureBounds(areas);
     if (bounds) map.fitBounds(bounds, { padding: 40, duration: 0, maxZoom: 15 });
     setStatus(st, 'loading', '绘制等时圈 · drawing isochrones…');
@@ -255,8 +259,9 @@ async function suggestSites(map) {
     const d = await postJSON('/coverage/suggest', body);
     setOverlay(map, 'coverage-sites', d);
     setStatus(st, '', '');
-    const list = d.features.map((f, i) => `<li>#${i + 1} ${f.geometry.coordinates.map(c => c.toFixed(5)).join(', ')} — +${esc(f.properties.gain_pop_60 ?? f.properties.gain ?? '')}</li>`).join('');
-    let el = $('coverage-sites'); if (!el) { el = document.createElement('div'); el.id = 'coverage-sites'; $('coverage-result').append(el); }
+    const list = d.features.map((f, i) => `<li>#${i + 1} ${f.geometry.coordinates.map(c => c.toFixed(5)).join(', ')} — +${esc(f.properties.pop_60_gain)} 人 60+, +${esc(f.properties.areas_gain)} 居住区 areas</li>`).join('');
+    let el = $('coverage-sites');
+    if (!el) { el = document.createElement('div'); el.id = 'coverage-sites'; $('coverage-result').append(el); }
     el.innerHTML = `<p>建议选址 Suggested sites (${d.features.length}, ${esc(d.candidates_considered)} candidates):</p>` +
       (list ? `<ol class="findings">${list}</ol>` : '<p class="hint">无需新增 · nothing left to cover</p>');
   } catch (e) { setStatus(st, 'error', `选址失败 · ${e.message}`); }

@@ -21,7 +21,11 @@ export function barChart(rows, { width = 340, barH = 14, gap = 4, labelW = 110 }
     el('text', { x: labelW - 4, y: y + barH - 3, 'text-anchor': 'end' }, r.label.length > 9 ? `${r.label.slice(0, 8)}…` : r.label);
     el('rect', { x: labelW, y, width: full, height: barH, fill: '#eee' });
     const bar = el('rect', { x: labelW, y, width: Math.max(0.5, full * v), height: barH, fill: v >= 0.9 ? '#43a047' : v >= 0.5 ? '#fb8c00' : '#e53935' });
-    if (r.title) el('title', {}, r.title).remove() || bar.append(Object.assign(document.createElementNS(NS, 'title'), { textContent: r.title }));
+    if (r.title) { // a tooltip on the bar
+      const t = document.createElementNS(NS, 'title');
+      t.textContent = r.title;
+      bar.append(t);
+    }
     el('text', { x: labelW + full + 4, y: y + barH - 3 }, `${(100 * v).toFixed(0)}%`);
   });
   return svg;
