@@ -27,18 +27,25 @@ async function loadStyle(config) {
   const label = (id, layer, minzoom, size, color, filter) => style.layers.push({ id, type: 'symbol', source: 'diming',
     'source-layer': layer, minzoom, ...(filter ? { filter } : {}),
     layout: { 'text-field': ['get', 'name'], 'text-size': size, 'text-font': ['Noto Sans Regular'], 'text-max-width': 8,
-              ...(layer === 'roads' ? { 'symbol-placement': 'line', 'text-size': 11 } : {}) },
+              ...(layer === 'roads' ? { 'symbol-placement': 'line', 'text-size': 11 } : {}),
+              // A polygon cut by tile edges gets a label per piece; padding lets the pieces'
+              // labels collide so that mostly one is kept (a label point layer would be exact).
+              ...(layer === 'divisions' ? { 'text-padding': 24 } : {}) },
     paint: { 'text-color': color, 'text-halo-color': '#ffffff', 'text-halo-width': 1.6 } });
   label('roads-label', 'roads', 14, 11, '#555555', ['has', 'name']);
-  label('divisions-label-county', 'divisions', 7, 15, '#4a3560', ['==', ['get', 'level'], 'county']);
-  label('divisions-label-township', 'divisions', 10.5, 13, '#5e4a70', ['==', ['get', 'level'], 'township']);
+  label('divisions-label-county', 'divisions', 7, 15, '#4a3560', ['==', ['get', 'level'], 3]);
+  label('divisions-label-township', 'divisions', 10, 13, '#5e4a70', ['==', ['get', 'level'], 4]);
+  label('divisions-label-village', 'divisions', 15, 11, '#7a6a88', ['==', ['get', 'level'], 5]);
   label('names-label', 'names', 15, 11, '#333333', ['!=', ['get', 'category'], 'road']);
   const paint = (id, p) => { const l = style.layers.find(x => x.id === id); if (l) Object.assign(l.paint, p); };
   paint('background', { 'background-color': '#f3f1ea' });
-  paint('divisions-fill', { 'fill-color': ['match', ['get', 'level'], 'county', '#ece6d6', 'township', '#efeadd', '#f1ede2'],
+  // `level` in the tiles is 1–5 (province … village); the tiles carry one level per zoom.
+  paint('divisions-fill', { 'fill-color': ['match', ['get', 'level'], 3, '#ece6d6', 4, '#efeadd', '#f1ede2'],
                             'fill-opacity': 0.6 });
-  paint('divisions-line', { 'line-color': ['match', ['get', 'level'], 'county', '#7b5c92', 'township', '#a58bb8', '#c9b8d6'],
-                            'line-width': ['match', ['get', 'level'], 'county', 2.2, 'township', 1.4, 0.8] });
+  paint('divisions-line', { 'line-color': ['match', ['get', 'level'], 1, '#5b3f73', 2, '#6a4c82', 3, '#7b5c92', 4, '#9a7fb0', '#c3b2d2'],
+                            'line-width': ['match', ['get', 'level'], 1, 2.6, 2, 2.4, 3, 2.0, 4, 1.3, 0.8] });
+  const divLine = style.layers.find(l => l.id === 'divisions-line');
+  if (divLine) delete divLine.paint['line-dasharray']; // solid: the widths tell the levels apart
   paint('roads-line', { 'line-color': '#ffffff' });
   const roads = style.layers.findIndex(l => l.id === 'roads-line');
   if (roads >= 0) style.layers.splice(roads, 0, { id: 'roads-casing', type: 'line', source: 'diming', 'source-layer': 'roads',
