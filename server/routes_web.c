@@ -80,7 +80,7 @@ static void basemap_origin(const request_t *req, char *out, size_t n)
     if (!host)
         return;
     size_t len = (size_t)(strcspn(host + 3, "/") + (size_t)(host + 3 - u));
-    if (len >= n || len > 200)
+    if (len >= n || len > 100)
         return;
     for (size_t i = 0; i < len; i++)
         if (u[i] <= ' ' || u[i] == ';' || u[i] == ',' || u[i] == '\'' || u[i] == '"' || (unsigned char)u[i] >= 0x7f)
@@ -91,7 +91,7 @@ static void basemap_origin(const request_t *req, char *out, size_t n)
 
 static void security_headers(const request_t *req, response_t *res)
 {
-    char origin[256], csp[512];
+    char origin[112], csp[512]; /* the header holds 511 bytes (http.h) */
     basemap_origin(req, origin, sizeof origin);
     /* MapLibre needs blob: workers/images and inline style attributes it sets
      * through the CSSOM; everything else comes from this origin. */
