@@ -35,7 +35,7 @@ async function loadStyle(config) {
   label('roads-label', 'roads', 14, 11, '#555555', ['has', 'name']);
   label('divisions-label-county', 'divisions', 7, 15, '#4a3560', ['==', ['get', 'level'], 3]);
   label('divisions-label-township', 'divisions', 10, 13, '#5e4a70', ['==', ['get', 'level'], 4]);
-  label('divisions-label-village', 'divisions', 15, 11, '#7a6a88', ['==', ['get', 'level'], 5]);
+  label('divisions-label-village', 'divisions', 12.5, 11, '#7a6a88', ['==', ['get', 'level'], 5]);
   label('names-label', 'names', 15, 11, '#333333', ['!=', ['get', 'category'], 'road']);
   const paint = (id, p) => { const l = style.layers.find(x => x.id === id); if (l) Object.assign(l.paint, p); };
   paint('background', { 'background-color': '#f3f1ea' });
