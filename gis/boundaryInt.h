@@ -39,6 +39,8 @@ double metric_distance_m(const GEOSGeometry *a, const GEOSGeometry *b, double *p
  * gives a geodesic upper bound D0, then the part of g within D0 is measured
  * exactly in a frame centred on the point. nlon and nlat (optional) receive the
  * nearest point of g. NAN if g is empty. */
+/* Metres per degree of longitude and latitude at `lat` on the CGCS2000 ellipsoid. */
+void metric_scale(double lat, double *kx, double *ky);
 double metric_point_distance_m(const GEOSGeometry *g, double lon, double lat, double *nlon, double *nlat);
 
 /* Degrees of longitude and latitude spanned by `m` metres at latitude lat

@@ -34,6 +34,7 @@ typedef struct {
 typedef struct {
     bline_t pub;
     GEOSGeometry *geom;
+    double x0, y0, x1, y1; /* envelope, to skip lines farther than the best so far */
 } line_entry_t;
 
 typedef struct {
@@ -51,6 +52,10 @@ struct boundary_index {
     tile_t *tiles;
     size_t ntiles, captiles;
     const div_entry_t **by_code; /* divs sorted by code, for find_div */
+    struct line_ref {
+        const char *code;          /* left or right code of the line */
+        const line_entry_t *line;
+    } *lines_by_code;              /* 2 per line, sorted by code: a division's lines */
     GEOSSTRtree *div_tree, *tile_tree, *line_tree, *marker_tree;
 };
 
@@ -65,6 +70,11 @@ static int grow(void **arr, size_t *cap, size_t n, size_t size)
     *arr = p;
     *cap = c;
     return 0;
+}
+
+static int cmp_line_ref(const void *a, const void *b)
+{
+    return strcmp(((const struct line_ref *)a)->code, ((const struct line_ref *)b)->code);
 }
 
 static int cmp_entry_code(const void *a, const void *b)
@@ -155,6 +165,11 @@ static int load_line(const boundary_line_t *l, void *vctx)
         return DM_EGEOM;
     line_entry_t *e = &idx->lines[idx->nlines++];
     memset(e, 0, sizeof *e);
+    GEOSContextHandle_t h = geom_ctx();
+    GEOSGeom_getXMin_r(h, g, &e->x0);
+    GEOSGeom_getYMin_r(h, g, &e->y0);
+    GEOSGeom_getXMax_r(h, g, &e->x1);
+    GEOSGeom_getYMax_r(h, g, &e->y1);
     e->pub.id = l->id;
     e->pub.level = l->level;
     memcpy(e->pub.left_code, l->left_code, 13);
@@ -235,6 +250,16 @@ int boundary_index_build(store_t *s, boundary_index_t **out, dm_error *err)
         idx->by_code[i] = &idx->divs[i];
     qsort(idx->by_code, idx->ndivs, sizeof *idx->by_code, cmp_entry_code);
     idx->line_tree = build_tree(h, idx->lines, idx->nlines, sizeof *idx->lines, offsetof(line_entry_t, geom));
+    idx->lines_by_code = malloc((idx->nlines ? 2 * idx->nlines : 1) * sizeof *idx->lines_by_code);
+    if (!idx->lines_by_code) {
+        boundary_index_free(idx);
+        return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+    }
+    for (size_t i = 0; i < idx->nlines; i++) {
+        idx->lines_by_code[2 * i] = (struct line_ref){idx->lines[i].pub.left_code, &idx->lines[i]};
+        idx->lines_by_code[2 * i + 1] = (struct line_ref){idx->lines[i].pub.right_code, &idx->lines[i]};
+    }
+    qsort(idx->lines_by_code, 2 * idx->nlines, sizeof *idx->lines_by_code, cmp_line_ref);
     idx->marker_tree = build_tree(h, idx->markers, idx->nmarkers, sizeof *idx->markers, offsetof(marker_entry_t, pt));
     *out = idx;
     return 0;
@@ -253,6 +278,7 @@ void boundary_index_free(boundary_index_t *idx)
         GEOSGeom_destroy_r(h, idx->tiles[i].piece);
     free(idx->tiles);
     free(idx->by_code);
+    free(idx->lines_by_code);
     if (idx->line_tree)
         GEOSSTRtree_destroy_r(h, idx->line_tree);
     if (idx->marker_tree)
@@ -371,7 +397,7 @@ static int valid_on(const bdiv_t *d, const char *date)
 }
 
 /* The version of `code` valid on `date` (binary search over the sorted codes). */
-static const bdiv_t *find_div(const boundary_index_t *idx, const char *code, const char *date)
+static const div_entry_t *find_div_entry(const boundary_index_t *idx, const char *code, const char *date)
 {
     size_t lo = 0, hi = idx->ndivs;
     while (lo < hi) {
@@ -383,8 +409,14 @@ static const bdiv_t *find_div(const boundary_index_t *idx, const char *code, con
     }
     for (size_t i = lo; i < idx->ndivs && strcmp(idx->by_code[i]->pub.code, code) == 0; i++)
         if (valid_on(&idx->by_code[i]->pub, date))
-            return &idx->by_code[i]->pub;
+            return idx->by_code[i];
     return NULL;
+}
+
+static const bdiv_t *find_div(const boundary_index_t *idx, const char *code, const char *date)
+{
+    const div_entry_t *d = find_div_entry(idx, code, date);
+    return d ? &d->pub : NULL;
 }
 
 static int envelope(const GEOSGeometry *g, double *x0, double *y0, double *x1, double *y1)
@@ -676,54 +708,42 @@ int boundary_check(const boundary_index_t *idx, const GEOSGeometry *g, const bou
 int boundary_distance(const boundary_index_t *idx, double lon, double lat, const char *code, const char *date,
                       boundary_distance_t *out, dm_error *err)
 {
-    GEOSContextHandle_t h = geom_ctx();
     memset(out, 0, sizeof *out);
     out->line_distance_m = NAN;
-    found_t f = {0};
-    query_rect(idx->div_tree, lon, lat, lon, lat, &f);
-    const div_entry_t *d = NULL;
-    for (size_t i = 0; i < f.n && !d; i++) {
-        const div_entry_t *e = f.items[i];
-        if (strcmp(e->pub.code, code) == 0 && valid_on(&e->pub, date))
-            d = e;
-    }
-    free(f.items);
-    if (!d)
-        return dm_error_set(err, DM_ENOTFOUND, "code", "division %s has no outline at this point", code);
-    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, lon, lat);
-    GEOSGeometry *outline = GEOSBoundary_r(h, d->geom);
-    int rc = 0;
-    out->distance_m = outline ? metric_point_distance_m(outline, lon, lat, &out->nearest_lon, &out->nearest_lat) : NAN;
-    if (!isfinite(out->distance_m)) {
-        rc = dm_error_set(err, DM_EINTERNAL, NULL, "no nearest point: %s", geom_last_error());
-        goto done;
-    }
-    double dlon, dlat;
+    /* Runs on every point lookup: the division and its lines come from
+     * sorted arrays by code, not from spatial queries. */
+    const div_entry_t *d = find_div_entry(idx, code, date);
+    if (!d || !d->geom)
+        return dm_error_set(err, DM_ENOTFOUND, "code", "division %s has no outline on %s", code, date);
+    /* The outline's rings are its boundary: measured directly, no copy. */
+    out->distance_m = metric_point_distance_m(d->geom, lon, lat, &out->nearest_lon, &out->nearest_lat);
+    if (!isfinite(out->distance_m))
+        return dm_error_set(err, DM_EINTERNAL, NULL, "division %s has an empty outline", code);
 
-    /* The division's boundary line nearest the point, searched a little
-     * beyond the outline's distance (a line follows the smaller code's outline). */
-    metric_degrees(lat, out->distance_m + 200.0, &dlon, &dlat);
-    found_t fl = {0};
-    query_rect(idx->line_tree, lon - dlon, lat - dlat, lon + dlon, lat + dlat, &fl);
-    for (size_t i = 0; i < fl.n; i++) {
-        const line_entry_t *l = fl.items[i];
-        if (strcmp(l->pub.left_code, code) != 0 && strcmp(l->pub.right_code, code) != 0)
-            continue;
-        GEOSGeometry *c = GEOSClipByRect_r(h, l->geom, lon - dlon, lat - dlat, lon + dlon, lat + dlat);
-        if (c && GEOSisEmpty_r(h, c) != 1) {
-            double dd = metric_distance_m(pt, c, NULL, NULL, NULL, NULL);
-            if (!out->line || dd < out->line_distance_m) {
-                out->line = &l->pub;
-                out->line_distance_m = dd;
-            }
-        }
-        if (c)
-            GEOSGeom_destroy_r(h, c);
+    /* The nearest of the division's own boundary lines. */
+    size_t lo = 0, hi = 2 * idx->nlines;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(idx->lines_by_code[mid].code, code) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    free(fl.items);
-done:
-    if (outline)
-        GEOSGeom_destroy_r(h, outline);
-    GEOSGeom_destroy_r(h, pt);
-    return rc;
+    double kx, ky;
+    metric_scale(lat, &kx, &ky);
+    for (size_t i = lo; i < 2 * idx->nlines && strcmp(idx->lines_by_code[i].code, code) == 0; i++) {
+        const line_entry_t *l = idx->lines_by_code[i].line;
+        if (out->line) { /* a line whose envelope is farther than the best cannot win */
+            double ex = lon < l->x0 ? l->x0 - lon : lon > l->x1 ? lon - l->x1 : 0;
+            double ey = lat < l->y0 ? l->y0 - lat : lat > l->y1 ? lat - l->y1 : 0;
+            if (hypot(ex * kx, ey * ky) > out->line_distance_m * 1.01 + 1.0)
+                continue;
+        }
+        double dd = metric_point_distance_m(l->geom, lon, lat, NULL, NULL);
+        if (isfinite(dd) && (!out->line || dd < out->line_distance_m)) {
+            out->line = &l->pub;
+            out->line_distance_m = dd;
+        }
+    }
+    return 0;
 }

@@ -197,32 +197,109 @@ void metric_degrees(double lat, double m, double *dlon, double *dlat)
     *dlon = c > 1e-6 ? 1.01 * m / (N * c) * 180 / M_PI : 360;
 }
 
+/* Nearest point of a geometry to (lon, lat), searched in a plane tangent at
+ * the query point (metres per degree from the ellipsoid's radii there), then
+ * measured exactly on the ellipsoid. Within the few kilometres a boundary
+ * question spans, the plane picks the same nearest point as the ellipsoid
+ * (the scale changes by tan(lat)·Δlat, 0.1 % over 10 km), and the reported
+ * distance is the geodesic one to that point. No allocation, no PROJ call:
+ * this runs on every point lookup (GET /divisions/locate). */
+typedef struct {
+    double lon0, lat0, kx, ky;
+    double best2, bx, by; /* squared plane distance and the point, in degrees */
+    int found;
+} nearest_t;
+
+static void consider(nearest_t *c, double x, double y)
+{
+    double px = (x - c->lon0) * c->kx, py = (y - c->lat0) * c->ky, d2 = px * px + py * py;
+    if (!c->found || d2 < c->best2)
+        c->best2 = d2, c->bx = x, c->by = y, c->found = 1;
+}
+
+/* The segment's nearest point to the origin, then its end point. */
+static void scan_segment(nearest_t *c, double x0, double y0, double x1, double y1)
+{
+    double ax = (x0 - c->lon0) * c->kx, ay = (y0 - c->lat0) * c->ky;
+    double bx = (x1 - c->lon0) * c->kx, by = (y1 - c->lat0) * c->ky;
+    double dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
+    if (len2 > 0) {
+        double t = -(ax * dx + ay * dy) / len2;
+        if (t > 0 && t < 1)
+            consider(c, x0 + t * (x1 - x0), y0 + t * (y1 - y0));
+    }
+    consider(c, x1, y1);
+}
+
+static void scan_sequence(GEOSContextHandle_t h, const GEOSCoordSequence *cs, nearest_t *c)
+{
+    unsigned n = 0;
+    if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &n) || n == 0)
+        return;
+    /* One copy of the coordinates instead of a GEOS call per vertex; long
+     * sequences are read in the slow way rather than allocating. */
+    enum { STACK_POINTS = 1024 };
+    double stack[2 * STACK_POINTS];
+    const double *buf = stack;
+    if (n > STACK_POINTS || !GEOSCoordSeq_copyToBuffer_r(h, cs, stack, 0, 0)) {
+        double x0, y0;
+        GEOSCoordSeq_getXY_r(h, cs, 0, &x0, &y0);
+        consider(c, x0, y0);
+        for (unsigned i = 1; i < n; i++) {
+            double x1, y1;
+            GEOSCoordSeq_getXY_r(h, cs, i, &x1, &y1);
+            scan_segment(c, x0, y0, x1, y1);
+            x0 = x1, y0 = y1;
+        }
+        return;
+    }
+    double x0 = buf[0], y0 = buf[1];
+    consider(c, x0, y0);
+    for (unsigned i = 1; i < n; i++) {
+        double x1 = buf[2 * i], y1 = buf[2 * i + 1];
+        scan_segment(c, x0, y0, x1, y1);
+        x0 = x1, y0 = y1;
+    }
+}
+
+static void scan_geometry(GEOSContextHandle_t h, const GEOSGeometry *g, nearest_t *c)
+{
+    switch (GEOSGeomTypeId_r(h, g)) {
+    case GEOS_POINT:
+    case GEOS_LINESTRING:
+    case GEOS_LINEARRING:
+        scan_sequence(h, GEOSGeom_getCoordSeq_r(h, g), c);
+        break;
+    case GEOS_POLYGON:
+        scan_sequence(h, GEOSGeom_getCoordSeq_r(h, GEOSGetExteriorRing_r(h, g)), c);
+        for (int i = 0; i < GEOSGetNumInteriorRings_r(h, g); i++)
+            scan_sequence(h, GEOSGeom_getCoordSeq_r(h, GEOSGetInteriorRingN_r(h, g, i)), c);
+        break;
+    default:
+        for (int i = 0; i < GEOSGetNumGeometries_r(h, g); i++)
+            scan_geometry(h, GEOSGetGeometryN_r(h, g, i), c);
+    }
+}
+
+void metric_scale(double lat, double *kx, double *ky)
+{
+    const double a = 6378137.0, f = 1 / 298.257222101, e2 = f * (2 - f);
+    double s = sin(lat * M_PI / 180), w = sqrt(1 - e2 * s * s);
+    *kx = a / w * cos(lat * M_PI / 180) * M_PI / 180; /* prime vertical radius × cos φ */
+    *ky = a * (1 - e2) / (w * w * w) * M_PI / 180;     /* meridian radius */
+}
+
 double metric_point_distance_m(const GEOSGeometry *g, double lon, double lat, double *nlon, double *nlat)
 {
     GEOSContextHandle_t h = geom_ctx();
     if (GEOSisEmpty_r(h, g) == 1)
         return NAN;
-    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, lon, lat);
-    GEOSCoordSequence *cs = pt ? GEOSNearestPoints_r(h, g, pt) : NULL;
-    double d = NAN;
-    if (cs) {
-        double nx, ny;
-        GEOSCoordSeq_getXY_r(h, cs, 0, &nx, &ny);
-        GEOSCoordSeq_destroy_r(h, cs);
-        double d0 = crs_geodesic_distance_m(lon, lat, nx, ny) + 1.0, dlon, dlat;
-        metric_degrees(lat, d0, &dlon, &dlat);
-        GEOSGeometry *near = GEOSClipByRect_r(h, g, lon - dlon, lat - dlat, lon + dlon, lat + dlat);
-        if (near && GEOSisEmpty_r(h, near) != 1)
-            d = metric_distance_m(pt, near, NULL, NULL, nlon, nlat);
-        else {
-            d = d0 - 1.0;
-            if (nlon)
-                *nlon = nx, *nlat = ny;
-        }
-        if (near)
-            GEOSGeom_destroy_r(h, near);
-    }
-    if (pt)
-        GEOSGeom_destroy_r(h, pt);
-    return d;
+    nearest_t c = {.lon0 = lon, .lat0 = lat};
+    metric_scale(lat, &c.kx, &c.ky);
+    scan_geometry(h, g, &c);
+    if (!c.found)
+        return NAN;
+    if (nlon)
+        *nlon = c.bx, *nlat = c.by;
+    return crs_geodesic_distance_m(lon, lat, c.bx, c.by);
 }

@@ -34,6 +34,9 @@
     "((t.valid_to IS NULL OR ?12 IS NULL OR t.valid_to > ?12) AND (t.valid_from IS NULL OR ?13 IS NULL OR "      \
     "t.valid_from <= ?13)))"
 
+/* Boundary lines: the level range only (lines carry no validity dates). */
+#define LEVEL_EXTRA " AND (?10 IS NULL OR t.level >= ?10) AND (?11 IS NULL OR t.level <= ?11)"
+
 #define LAYER(lname, tab, filters, cols, namec, codec, catc, extra)                                                \
     {lname,                                                                                                        \
      filters,                                                                                                      \
@@ -74,6 +77,13 @@ static const struct layer_sql {
                                       "t.name AS name, t.households AS households, t.pop_60 AS pop_60, "
                                       "t.pop_80 AS pop_80, t.division_code AS division_code",
                                       "t.name", "t.division_code", "NULL", ""),
+    [STORE_LAYER_BOUNDARIES] = LAYER("boundaries", "boundary_lines",
+                                     STORE_FILTER_NAME | STORE_FILTER_CODE | STORE_FILTER_CATEGORY,
+                                     "t.name AS name, t.level AS level, t.left_code AS left_code, "
+                                     "t.right_code AS right_code, t.line_code AS line_code, "
+                                     "round(t.length_m, 1) AS length_m, t.status AS status, "
+                                     "t.agreement_ref AS agreement_ref, t.source AS source",
+                                     "t.name", "t.line_code", "t.status", LEVEL_EXTRA),
     [STORE_LAYER_ROADS] = LAYER("roads", "road_edges", STORE_FILTER_NAME | STORE_FILTER_CATEGORY,
                                 "t.name AS name, t.class AS class, t.walkable AS walkable, t.oneway AS oneway, "
                                 "round(t.length_m, 1) AS length_m",

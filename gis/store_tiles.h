@@ -30,6 +30,7 @@ typedef enum {
     STORE_LAYER_FACILITIES,
     STORE_LAYER_RESIDENTIAL,
     STORE_LAYER_ROADS,
+    STORE_LAYER_BOUNDARIES,
     STORE_LAYER__COUNT
 } store_layer_t;
 
@@ -72,7 +73,7 @@ typedef struct store_feature_query {
 /* A query that matches everything (no box, no filter, no limit). */
 void store_feature_query_init(store_feature_query_t *q);
 
-/* "divisions", "markers", "names", "facilities", "residential", "roads". */
+/* "divisions", "markers", "names", "facilities", "residential", "roads", "boundaries". */
 const char *store_layer_name(store_layer_t layer);
 /* DM_ENOTFOUND (param "layer") for an unknown name. */
 int store_layer_from_name(const char *name, store_layer_t *out, dm_error *err);

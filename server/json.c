@@ -187,6 +187,34 @@ json_t *boundary_distance_json(const char *code, const boundary_distance_t *bd)
                      line);
 }
 
+void boundary_distance_write(jsonw_t *w, const char *code, const boundary_distance_t *bd)
+{
+    jsonw_lit(w, "{\"code\":");
+    jsonw_str_always(w, code);
+    jsonw_lit(w, ",\"distance_m\":");
+    jsonw_fixed(w, bd->distance_m, 1);
+    jsonw_lit(w, ",\"nearest_point\":[");
+    jsonw_fixed(w, bd->nearest_lon, 7);
+    jsonw_lit(w, ",");
+    jsonw_fixed(w, bd->nearest_lat, 7);
+    jsonw_lit(w, "],\"line\":");
+    if (!bd->line) {
+        jsonw_lit(w, "null}");
+        return;
+    }
+    jsonw_lit(w, "{\"id\":");
+    jsonw_int(w, bd->line->id);
+    jsonw_lit(w, ",\"name\":");
+    jsonw_str_always(w, bd->line->name ? bd->line->name : "");
+    jsonw_lit(w, ",\"left_code\":");
+    jsonw_str_always(w, bd->line->left_code);
+    jsonw_lit(w, ",\"right_code\":");
+    jsonw_str_always(w, bd->line->right_code);
+    jsonw_lit(w, ",\"distance_m\":");
+    jsonw_fixed(w, bd->line_distance_m, 1);
+    jsonw_lit(w, "}}");
+}
+
 json_t *boundary_audit_json(const boundary_audit_result_t *r, const boundary_audit_opts_t *o)
 {
     json_t *features = json_array(), *summary = json_object();

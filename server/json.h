@@ -32,6 +32,8 @@ void division_entry_feature_write(struct jsonw *w, const division_entry_t *e);
 
 /* {"code", "distance_m", "nearest_point", "line": {…} | null} for locate. */
 json_t *boundary_distance_json(const char *code, const boundary_distance_t *bd);
+/* The same object appended as text (the hot path of /divisions/locate). */
+void boundary_distance_write(struct jsonw *w, const char *code, const boundary_distance_t *bd);
 
 /* The marker audit as a FeatureCollection of findings (Point geometry, null
  * for sequence gaps) with "summary": {kind: count}, "markers", "lines". */

@@ -114,6 +114,38 @@ void jsonw_real(jsonw_t *w, double v)
     jsonw_raw(w, b, (size_t)n);
 }
 
+void jsonw_fixed(jsonw_t *w, double v, int decimals)
+{
+    static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    if (!isfinite(v) || decimals < 0 || decimals > 9 || fabs(v) * pow10[decimals] > 9e15) {
+        jsonw_real(w, v);
+        return;
+    }
+    long long scaled = llround(v * pow10[decimals]);
+    char b[40], *p = b + sizeof b;
+    unsigned long long u = scaled < 0 ? 0ull - (unsigned long long)scaled : (unsigned long long)scaled;
+    int digits = 0, wrote_fraction = 0;
+    /* fraction digits, dropping trailing zeros */
+    for (int i = 0; i < decimals; i++, u /= 10) {
+        int d = (int)(u % 10);
+        if (d || wrote_fraction) {
+            *--p = (char)('0' + d);
+            wrote_fraction = 1;
+            digits++;
+        }
+    }
+    if (!wrote_fraction)
+        *--p = '0';
+    *--p = '.';
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (scaled < 0)
+        *--p = '-';
+    (void)digits;
+    jsonw_raw(w, p, (size_t)(b + sizeof b - p));
+}
+
 char *jsonw_steal(jsonw_t *w, size_t *len)
 {
     if (w->oom || reserve(w, 0)) {

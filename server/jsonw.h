@@ -28,6 +28,10 @@ void jsonw_str(jsonw_t *w, const char *s); /* quoted, escaped; NULL or "" → nu
 void jsonw_str_always(jsonw_t *w, const char *s); /* quoted, "" stays "" */
 void jsonw_int(jsonw_t *w, long long v);
 void jsonw_real(jsonw_t *w, double v);
+/* v rounded to `decimals` (0–9) places, printed without trailing zeros but
+ * always as a real ("954.0"): the same text jsonw_real gives for such a value
+ * when it has at most 10 significant digits, without printf's cost. */
+void jsonw_fixed(jsonw_t *w, double v, int decimals);
 char *jsonw_steal(jsonw_t *w, size_t *len);
 
 #endif

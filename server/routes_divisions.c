@@ -75,14 +75,8 @@ static void locate(request_t *req, response_t *res)
     boundary_distance_t bd;
     dm_error e;
     if (n > 0 && boundary_distance(request_boundaries(req), lon, lat, chain[n - 1]->code, date, &bd, &e) == 0) {
-        json_t *b = boundary_distance_json(chain[n - 1]->code, &bd);
-        char *text = json_dumps(b, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-        json_decref(b);
-        if (text) {
-            jsonw_lit(&w, ",\"boundary\":");
-            jsonw_lit(&w, text);
-            free(text);
-        }
+        jsonw_lit(&w, ",\"boundary\":");
+        boundary_distance_write(&w, chain[n - 1]->code, &bd);
     }
     jsonw_lit(&w, "}");
     size_t len;

@@ -100,8 +100,7 @@ static const tile_layer_t *find_collection(request_t *req, response_t *res, cons
         if (strlen(cat[i].name) == len && strncmp(cat[i].name, id, len) == 0)
             return &cat[i];
     response_error(res, req, 404, "not_found", "collection",
-                   "no collection '%.*s' (collections: divisions, residential, roads, markers, facilities, names)",
-                   (int)(len > 40 ? 40 : len), id);
+                   "no collection '%.*s' (collections: %s)", (int)(len > 40 ? 40 : len), id, tile_layer_names());
     return NULL;
 }
 

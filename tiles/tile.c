@@ -10,6 +10,8 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -37,6 +39,11 @@ static const tile_field_t residential_fields[] = {{"name", "String"}, {"househol
 static const tile_field_t road_fields[] = {{"name", "String"}, {"class", "String"}, {"walkable", "Number"},
                                            {"oneway", "Number"}, {"length_m", "Number"}, {NULL, NULL}};
 
+static const tile_field_t boundary_fields[] = {
+    {"name", "String"},   {"level", "Number"},    {"left_code", "String"},     {"right_code", "String"},
+    {"line_code", "String"}, {"length_m", "Number"}, {"status", "String"}, {"agreement_ref", "String"},
+    {"source", "String"}, {NULL, NULL}};
+
 static const tile_layer_t catalogue[] = {
     {"divisions", STORE_LAYER_DIVISIONS, 0, TILE_MAX_ZOOM, "polygon", "Administrative divisions (行政区划)",
      "Outlines of the divisions valid today, one level per zoom: provinces z0-4, prefectures z5-6, counties "
@@ -52,8 +59,30 @@ static const tile_layer_t catalogue[] = {
      "Elderly-care facilities with type and beds", facility_fields},
     {"names", STORE_LAYER_NAMES, 12, TILE_MAX_ZOOM, "point", "Standard place names (标准地名)",
      "Standard place names with their pinyin, for labels", name_fields},
+    {"boundaries", STORE_LAYER_BOUNDARIES, 5, TILE_MAX_ZOOM, "line", "Boundary lines (行政区域界线)",
+     "Lines between neighbouring divisions with both codes and 勘定 status; the levels shown grow with the zoom "
+     "like the divisions layer's (counties from z7, townships from z10, villages from z12)",
+     boundary_fields},
 };
 #define NCAT (sizeof catalogue / sizeof *catalogue)
+
+/* "divisions, residential, …": the catalogue's names, for error messages. */
+static char layer_names_text[256];
+static pthread_once_t layer_names_once = PTHREAD_ONCE_INIT;
+
+static void build_layer_names(void)
+{
+    size_t used = 0;
+    for (size_t i = 0; i < NCAT && used < sizeof layer_names_text; i++)
+        used += (size_t)snprintf(layer_names_text + used, sizeof layer_names_text - used, "%s%s", i ? ", " : "",
+                                 catalogue[i].name);
+}
+
+const char *tile_layer_names(void)
+{
+    pthread_once(&layer_names_once, build_layer_names);
+    return layer_names_text;
+}
 
 const tile_layer_t *tile_layers(size_t *n)
 {
@@ -87,16 +116,13 @@ int tile_parse_layers(const char *list, const char *param, const tile_layer_t *o
         char name[32];
         if (len == 0 || len >= sizeof name)
             return dm_error_set(err, len ? DM_ENOTFOUND : DM_EINVAL, param, "%s '%.40s' (layers: all, %s)",
-                                len ? "unknown layer" : "empty layer name in", len ? p : list,
-                                "divisions, residential, roads, markers, facilities, names");
+                                len ? "unknown layer" : "empty layer name in", len ? p : list, tile_layer_names());
         memcpy(name, p, len);
         name[len] = '\0';
         const tile_layer_t *l = tile_layer_find(name);
         if (!l)
-            return dm_error_set(err, DM_ENOTFOUND, param,
-                                "unknown layer '%.40s' (layers: all, divisions, residential, roads, markers, "
-                                "facilities, names)",
-                                name);
+            return dm_error_set(err, DM_ENOTFOUND, param, "unknown layer '%.40s' (layers: all, %s)", name,
+                                tile_layer_names());
         for (size_t i = 0; i < *n; i++)
             if (out[i] == l)
                 return dm_error_set(err, DM_EINVAL, param, "layer '%s' named twice", name);
@@ -297,6 +323,9 @@ int tile_build(store_t *s, const tile_layer_t *const layers[], size_t nlayers, i
             date_today(today);
             q.min_level = q.max_level = tile_division_level(z);
             q.valid_from = q.valid_to = today;
+        } else if (L->source == STORE_LAYER_BOUNDARIES) {
+            q.min_level = LEVEL_PROVINCE; /* every line down to the level the divisions show */
+            q.max_level = tile_division_level(z);
         }
         rc = store_layer_features(s, L->source, &q, add_feature, &c, err);
         total += c.features;

@@ -49,6 +49,8 @@ const tile_layer_t *tile_layer_find(const char *name);
 /* Parses "divisions", "roads,names" or "all" (max TILE_MAX_LAYERS). Unknown
  * names and repeats → DM_ENOTFOUND / DM_EINVAL naming `param`. */
 #define TILE_MAX_LAYERS 8
+/* The layer names joined by ", " (for messages); static, do not free. */
+const char *tile_layer_names(void);
 int tile_parse_layers(const char *list, const char *param, const tile_layer_t *out[TILE_MAX_LAYERS], size_t *n,
                       dm_error *err);
 

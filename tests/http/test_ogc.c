@@ -132,11 +132,11 @@ static void landing_conformance_api(void **state)
 static void collections_list_and_one(void **state)
 {
     (void)state;
-    static const char *const ids[] = {"divisions", "residential", "roads", "markers", "facilities", "names"};
+    static const char *const ids[] = {"divisions", "residential", "roads", "markers", "facilities", "names", "boundaries"};
     t_response_t res;
     get("/collections", 200, JSON, &res);
-    assert_int_equal(t_json_len(res.json, "collections"), 6);
-    for (int i = 0; i < 6; i++) {
+    assert_int_equal(t_json_len(res.json, "collections"), 7);
+    for (int i = 0; i < 7; i++) {
         char path[64];
         snprintf(path, sizeof path, "collections.%d.id", i);
         assert_string_equal(t_json_str(res.json, path), ids[i]);
@@ -264,7 +264,7 @@ static void bad_input_is_400_or_404(void **state)
         const char *param, *message;
     } cases[] = {
         {"/collections/rivers", 404, "collection",
-         "no collection 'rivers' (collections: divisions, residential, roads, markers, facilities, names)"},
+         "no collection 'rivers' (collections: divisions, residential, roads, markers, facilities, names, boundaries)"},
         {"/collections/rivers/items", 404, "collection", NULL},
         {"/collections/facilities/items/999", 404, "featureId", "no feature 999 in collection facilities"},
         {"/collections/facilities/items/abc", 404, "featureId", "no feature 'abc' in collection facilities"},
@@ -321,7 +321,7 @@ static void gdal_oapif_reads_every_collection(void **state)
     const char *const oo[] = {"PAGE_SIZE=2", NULL};
     GDALDatasetH ds = GDALOpenEx(conn, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, oo, NULL);
     assert_non_null(ds);
-    assert_int_equal(GDALDatasetGetLayerCount(ds), 6);
+    assert_int_equal(GDALDatasetGetLayerCount(ds), 7);
     static const struct {
         const char *layer, *table;
     } map[] = {{"divisions", "divisions"}, {"residential", "residential_areas"}, {"roads", "road_edges"},

@@ -387,7 +387,7 @@ static void bad_tile_requests(void **state)
         {"/tiles/all/2/0/1e1.mvt", 400, "y", "y must be a whole number from 0 to 3, got '1e1'"},
         {"/tiles/all/2/0/.mvt", 400, "y", "y must be a whole number from 0 to 3, got ''"},
         {"/tiles/rivers/2/0/0.mvt", 404, "layer",
-         "unknown layer 'rivers' (layers: all, divisions, residential, roads, markers, facilities, names)"},
+         "unknown layer 'rivers' (layers: all, divisions, residential, roads, markers, facilities, names, boundaries)"},
         {"/tiles/roads,roads/2/0/0.mvt", 400, "layer", "layer 'roads' named twice"},
         {"/tiles/roads/2/0/0.png", 404, NULL, "tile paths end in .mvt (or .pbf)"},
         {"/tiles/roads/2/0.mvt", 404, NULL, "tile paths are /tiles/{layers}/{z}/{x}/{y}.mvt"},

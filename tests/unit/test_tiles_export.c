@@ -217,7 +217,7 @@ static void bad_options_exit_2(void **state)
          "'120.1,30.9,119.9,31.1'\n"},
         {"--layers", "roads,rivers",
          "diming tiles export: --layers: unknown layer 'rivers' (layers: all, divisions, residential, roads, "
-         "markers, facilities, names)\n"},
+         "markers, facilities, names, boundaries)\n"},
     };
     char *out = t_path(g_dir, "never.mbtiles");
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {

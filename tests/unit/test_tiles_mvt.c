@@ -323,11 +323,11 @@ static void layer_lists(void **state)
     assert_string_equal(l[0]->name, "roads");
     assert_string_equal(l[1]->name, "names");
     assert_int_equal(tile_parse_layers("all", "layer", l, &n, &e), 0);
-    assert_int_equal(n, 6);
+    assert_int_equal(n, 7);
     assert_int_equal(tile_parse_layers("roads,rivers", "layer", l, &n, &e), DM_ENOTFOUND);
     assert_string_equal(e.param, "layer");
-    assert_string_equal(e.message, "unknown layer 'rivers' (layers: all, divisions, residential, roads, markers, "
-                                   "facilities, names)");
+    assert_string_equal(e.message, "unknown layer 'rivers' (layers: all, divisions, residential, roads, "
+                                   "markers, facilities, names, boundaries)");
     assert_int_equal(tile_parse_layers("roads,,names", "layer", l, &n, &e), DM_EINVAL);
     assert_int_equal(tile_parse_layers("roads,roads", "layer", l, &n, &e), DM_EINVAL);
     assert_string_equal(e.message, "layer 'roads' named twice");
