@@ -305,7 +305,7 @@ static void style(request_t *req, response_t *res)
                                                         1.5, "line-dasharray", 3.0, 2.0),
                                               NULL, 0));
     json_array_append_new(layers, style_layer("boundaries-line", "line", "boundaries",
-                                              json_pack("{s:s,s:[s,[s],f,f,f,f]}", "line-color", "#6c3483",
+                                              json_pack("{s:s,s:[s,[s],[s],f,f,f,f]}", "line-color", "#6c3483",
                                                         "line-width", "interpolate", "linear", "zoom", 7.0, 1.0,
                                                         14.0, 3.0),
                                               json_pack("{s:s}", "line-join", "round"), 0));

@@ -44,6 +44,11 @@ async function loadStyle(config) {
                             'fill-opacity': 0.6 });
   paint('divisions-line', { 'line-color': ['match', ['get', 'level'], 1, '#5b3f73', 2, '#6a4c82', 3, '#7b5c92', 4, '#9a7fb0', '#c3b2d2'],
                             'line-width': ['match', ['get', 'level'], 1, 2.6, 2, 2.4, 3, 2.0, 4, 1.3, 0.8] });
+  // Official boundary lines (界线, when the server's style has them): county lines and up
+  // stand out; township and village lines stay thin, the division outlines already show them.
+  paint('boundaries-line', { 'line-color': ['match', ['get', 'status'], 'not_agreed', '#c62828', '#6c3483'],
+                             'line-width': ['match', ['get', 'level'], 1, 3, 2, 3, 3, 2.4, 4, 1.2, 0.6],
+                             'line-opacity': ['match', ['get', 'level'], 5, 0.5, 0.9] });
   const divLine = style.layers.find(l => l.id === 'divisions-line');
   if (divLine) delete divLine.paint['line-dasharray']; // solid: the widths tell the levels apart
   paint('roads-line', { 'line-color': '#ffffff' });
