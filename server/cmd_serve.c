@@ -28,6 +28,8 @@ static void usage(FILE *out)
             "  --tile-cache-mb N      memory for cached vector tiles, MiB (default 64)\n"
             "  --names-data DIR       name word lists (default $DIMING_NAMES_DATA or share/names)\n"
             "  --pinyin-dict FILE     pinyin word list (default $DIMING_PINYIN_DICT or rime-data-luna-pinyin)\n"
+            "  --web-dir DIR          the web map's folder, served at / and /web/ (default: the source tree's web/)\n"
+            "  --basemap URL          a raster XYZ tile URL ({z}/{x}/{y}) the web map draws under its layers\n"
             "  --help                 this text\n"
             "\n"
             "Prints the URL once listening; SIGINT or SIGTERM stop it cleanly.\n");
@@ -59,6 +61,8 @@ int cmd_serve(int argc, char **argv)
                                          {"tile-cache-mb", required_argument, 0, 'C'},
                                          {"names-data", required_argument, 0, 'N'},
                                          {"pinyin-dict", required_argument, 0, 'P'},
+                                         {"web-dir", required_argument, 0, 'w'},
+                                         {"basemap", required_argument, 0, 'B'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     server_config_t cfg;
@@ -119,6 +123,15 @@ int cmd_serve(int argc, char **argv)
             break;
         case 'N': cfg.names_data = optarg; break;
         case 'P': cfg.pinyin_dict = optarg; break;
+        case 'w': cfg.web_dir = optarg; break;
+        case 'B':
+            if (strncmp(optarg, "https://", 8) != 0 && strncmp(optarg, "http://", 7) != 0) {
+                fprintf(stderr, "diming serve: --basemap must be an http(s) tile URL with {z}/{x}/{y}, got '%s'\n",
+                        optarg);
+                return 2;
+            }
+            cfg.basemap_url = optarg;
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

@@ -89,7 +89,7 @@ static const route_t core_routes[];
 /* boundaries_routes before divisions_routes: its /divisions/qa would otherwise
  * be taken by /divisions/{}. */
 static const route_t *const route_tables[] = {core_routes, boundaries_routes, divisions_routes, tiles_routes,
-                                              ogc_routes, coverage_routes, names_routes, NULL};
+                                              ogc_routes, coverage_routes, names_routes, web_routes, NULL};
 
 static double now_s(void)
 {
@@ -827,6 +827,8 @@ int server_start(const server_config_t *cfg, server_t **out, dm_error *err)
 }
 
 unsigned server_port(const server_t *srv) { return srv->port; }
+
+const server_config_t *server_get_config(const server_t *srv) { return &srv->cfg; }
 
 void server_stop(server_t *srv)
 {

@@ -40,6 +40,8 @@ typedef struct server_config {
     size_t tile_cache_mb;     /* tile cache size in MiB, default 64 */
     const char *names_data;   /* names word lists dir, NULL = default (names_default_config) */
     const char *pinyin_dict;  /* pinyin word list, NULL = default */
+    const char *web_dir;      /* the web page's folder (routes_web.c); NULL = DIMING_WEB_DIR */
+    const char *basemap_url;  /* optional raster XYZ template for the page; NULL = none */
 } server_config_t;
 
 typedef struct server server_t;
@@ -68,13 +70,15 @@ typedef struct response {
     /* further headers a handler sets with response_header (ETag, …) */
     struct response_header {
         const char *name; /* a static string */
-        char value[120];
+        char value[512];
     } headers[6];
     int nheaders;
 } response_t;
 
 int server_start(const server_config_t *cfg, server_t **out, dm_error *err);
 unsigned server_port(const server_t *srv);
+/* The configuration the server runs with (defaults filled in); borrowed. */
+const server_config_t *server_get_config(const server_t *srv);
 void server_stop(server_t *srv);
 
 /* What handlers may use. */

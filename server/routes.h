@@ -25,6 +25,12 @@ extern const route_t tiles_routes[];
 extern const route_t ogc_routes[];
 extern const route_t coverage_routes[];
 extern const route_t names_routes[];
+extern const route_t web_routes[];
+
+/* The web page (routes_web.c) shares "/" with the OGC landing page: true when
+ * the client asks for HTML (see web_wants_page), and then web_page answers. */
+int web_wants_page(const request_t *req);
+void web_page(request_t *req, response_t *res);
 
 /* The last path segment (after the final '/'), for "/{}" routes. */
 const char *request_last_segment(const request_t *req);

@@ -14,8 +14,9 @@
  * tested against the divisions' validity dates [valid_from, valid_to); the
  * other collections have no validity and are always "valid". Unknown query
  * parameters are refused with 400 (requirement /req/core/query-param-unknown).
- * All answers are JSON; an HTML landing page may take "/" later by content
- * negotiation. */
+ * All answers are JSON, except that a browser asking "/" for HTML gets the
+ * web map (routes_web.c); GDAL's OAPIF driver and other clients asking for
+ * JSON keep getting the landing document. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,11 @@ static json_t *link(const char *base, const char *path, const char *rel, const c
 
 static void landing(request_t *req, response_t *res)
 {
+    if (web_wants_page(req)) { /* a browser: the web map (routes_web.c) */
+        web_page(req, res);
+        return;
+    }
+    response_header(res, "Vary", "Accept"); /* the same URL also answers HTML */
     char b[256];
     base_url(req, b, sizeof b);
     json_t *links = json_array();

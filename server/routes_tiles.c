@@ -296,16 +296,16 @@ static void style(request_t *req, response_t *res)
                                               json_pack("{s:s,s:f}", "fill-color", "#f0c8a0", "fill-opacity", 0.7),
                                               NULL, 0));
     json_array_append_new(layers, style_layer("roads-line", "line", "roads",
-                                              json_pack("{s:s,s:[s,[s],f,i,f,i,f]}", "line-color", "#ffffff",
-                                                        "line-width", "interpolate", "linear", "zoom", 12.0, 1, 16.0,
-                                                        6, 0.0),
+                                              json_pack("{s:s,s:[s,[s],[s],f,f,f,f]}", "line-color", "#ffffff",
+                                                        "line-width", "interpolate", "linear", "zoom", 12.0, 1.0,
+                                                        16.0, 6.0),
                                               json_pack("{s:s,s:s}", "line-cap", "round", "line-join", "round"), 0));
     json_array_append_new(layers, style_layer("divisions-line", "line", "divisions",
                                               json_pack("{s:s,s:f,s:[f,f]}", "line-color", "#8a6d9e", "line-width",
                                                         1.5, "line-dasharray", 3.0, 2.0),
                                               NULL, 0));
     json_array_append_new(layers, style_layer("boundaries-line", "line", "boundaries",
-                                              json_pack("{s:s,s:[s,[s],f,f,f,f]}", "line-color", "#6c3483",
+                                              json_pack("{s:s,s:[s,[s],[s],f,f,f,f]}", "line-color", "#6c3483",
                                                         "line-width", "interpolate", "linear", "zoom", 7.0, 1.0,
                                                         14.0, 3.0),
                                               json_pack("{s:s}", "line-join", "round"), 0));
