@@ -205,6 +205,10 @@ int geom_conform(GEOSGeometry **gp, geom_kind_t kind, int allow_multi, int *repa
     int finite = 1;
     if (!visit_ok(h, g, finite_cb, &finite) || !finite)
         return dm_error_set(err, DM_EGEOM, "geometry", "geometry has non-finite coordinates");
+    /* Stored geometry is lon/lat; checking first also keeps GEOS's repair
+     * away from absurd magnitudes, where it can run for minutes (fuzzing). */
+    if (!geom_in_lonlat_range(g))
+        return dm_error_set(err, DM_EGEOM, "geometry", "coordinates out of lon/lat range");
     /* Drop Z/M by a round trip through 2D WKB. */
     if (GEOSHasZ_r(h, g) == 1) {
         size_t n;

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/ustring.h>
 #include <unicode/ucnv.h>
 
 const char *names_verdict_name(name_verdict_t v)
