@@ -804,7 +804,7 @@ int store_division_get(store_t *s, const char *code, const char *date, int with_
     return sql_error(s, err, DM_EIO, "division lookup");
 }
 
-static int walk(store_t *s, sqlite3_stmt *st, store_division_fn fn, void *ctx, dm_error *err)
+int store_walk_divisions(store_t *s, sqlite3_stmt *st, store_division_fn fn, void *ctx, dm_error *err)
 {
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -835,7 +835,7 @@ int store_division_children(store_t *s, const char *parent_code, const char *dat
         return DM_EINTERNAL;
     sqlite3_bind_text(st, 1, parent_code ? parent_code : "", -1, SQLITE_TRANSIENT);
     bind_date(st, 2, date);
-    return walk(s, st, fn, ctx, err);
+    return store_walk_divisions(s, st, fn, ctx, err);
 }
 
 int store_division_each_outline(store_t *s, store_division_fn fn, void *ctx, dm_error *err)
@@ -843,7 +843,7 @@ int store_division_each_outline(store_t *s, store_division_fn fn, void *ctx, dm_
     sqlite3_stmt *st = stmt(s, ST_DIV_OUTLINES, err);
     if (!st)
         return DM_EINTERNAL;
-    return walk(s, st, fn, ctx, err);
+    return store_walk_divisions(s, st, fn, ctx, err);
 }
 
 long store_count(store_t *s, const char *table, dm_error *err)

@@ -23,6 +23,10 @@ sqlite3_stmt *store_prepare_cached(store_t *s, const char *sql, dm_error *err);
  * name_original, level, type, urban_rural, code_source, valid_from, valid_to,
  * batch_id, row_no, AsBinary(geom)" into *d (cleared by division_clear). */
 int store_row_division(sqlite3_stmt *st, division_t *d);
+/* Steps a bound statement selecting division rows (the column order of
+ * store_row_division), calling fn for each; resets it. fn's non-zero return
+ * stops the walk and is returned. */
+int store_walk_divisions(store_t *s, sqlite3_stmt *st, store_division_fn fn, void *ctx, dm_error *err);
 
 /* Binding helpers: empty strings and negative counts bind as NULL. */
 void store_bind_text(sqlite3_stmt *st, int i, const char *v);

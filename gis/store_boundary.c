@@ -41,23 +41,7 @@ int store_boundary_divisions_at_level(store_t *s, division_level_t level, const 
         return DM_EINTERNAL;
     sqlite3_bind_int(st, 1, (int)level);
     bind_date_or_today(st, 2, date);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        division_t d;
-        if (store_row_division(st, &d)) {
-            division_clear(&d);
-            sqlite3_reset(st);
-            return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
-        }
-        int stop = fn(&d, ctx);
-        division_clear(&d);
-        if (stop) {
-            sqlite3_reset(st);
-            return stop;
-        }
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : sql_fail(s, err, "division scan");
+    return store_walk_divisions(s, st, fn, ctx, err);
 }
 
 static const char SQL_DIV_UNDER[] =
@@ -76,23 +60,7 @@ int store_boundary_divisions_under(store_t *s, const char *prefix, const char *p
     bind_date_or_today(st, 2, date);
     sqlite3_bind_text(st, 3, prefix, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 4, parent, -1, SQLITE_TRANSIENT);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        division_t d;
-        if (store_row_division(st, &d)) {
-            division_clear(&d);
-            sqlite3_reset(st);
-            return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
-        }
-        int stop = fn(&d, ctx);
-        division_clear(&d);
-        if (stop) {
-            sqlite3_reset(st);
-            return stop;
-        }
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : sql_fail(s, err, "division scan");
+    return store_walk_divisions(s, st, fn, ctx, err);
 }
 
 /* ---- lines ------------------------------------------------------------- */
@@ -475,23 +443,7 @@ int store_divisions_open_under(store_t *s, const char *parent, division_level_t 
     sqlite3_bind_text(st, 1, parent, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 2, (int)level);
     sqlite3_bind_text(st, 3, date, -1, SQLITE_TRANSIENT);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        division_t d;
-        if (store_row_division(st, &d)) {
-            division_clear(&d);
-            sqlite3_reset(st);
-            return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
-        }
-        int stop = fn(&d, ctx);
-        division_clear(&d);
-        if (stop) {
-            sqlite3_reset(st);
-            return stop;
-        }
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : sql_fail(s, err, "division scan");
+    return store_walk_divisions(s, st, fn, ctx, err);
 }
 
 int store_division_close(store_t *s, int64_t id, const char *date, dm_error *err)
