@@ -61,15 +61,11 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    char *err = NULL;
-    int status = t_server_stop(&g_srv, &err);
-    if (status != 0)
-        fprintf(stderr, "server exit status %d, stderr:\n%s\n", status, err ? err : "");
-    free(err);
+    int status = t_server_stop_checked(&g_srv);
     t_rmtree(g_dir);
     free(g_dir);
     free(g_db);
-    return status == 0 ? 0 : -1;
+    return status;
 }
 
 static void get(const char *target, int status, const char *type, t_response_t *res)

@@ -71,14 +71,10 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    char *err = NULL;
-    int status = t_server_stop(&g_srv, &err);
-    if (status != 0)
-        fprintf(stderr, "server exit status %d, stderr:\n%s\n", status, err ? err : "");
-    free(err);
+    int status = t_server_stop_checked(&g_srv);
     t_rmtree(g_dir);
     free(g_dir), free(g_db), free(g_web);
-    return status == 0 ? 0 : -1;
+    return status;
 }
 
 static void get(const char *target, const char *const headers[], int status, t_response_t *res)

@@ -741,3 +741,13 @@ char *t_sql(const char *db_path, const char *sql)
     spatialite_cleanup_ex(cache);
     return result;
 }
+
+int t_server_stop_checked(t_server_t *srv)
+{
+    char *err = NULL;
+    int status = t_server_stop(srv, &err);
+    if (status != 0)
+        fprintf(stderr, "server exit status %d, stderr:\n%s\n", status, err ? err : "");
+    free(err);
+    return status == 0 ? 0 : -1;
+}

@@ -67,6 +67,9 @@ int t_server_start(t_server_t *srv, const char *db, const char *const extra[]);
  * clean stop), or -1 if it could not be waited for. If err_text is not NULL it
  * receives what the server wrote on stderr. Frees what srv holds. */
 int t_server_stop(t_server_t *srv, char **err_text);
+/* t_server_stop for test teardowns: 0 on a clean stop; otherwise prints the
+ * exit status and what the server wrote on stderr, and returns -1. */
+int t_server_stop_checked(t_server_t *srv);
 
 /* ---- HTTP/1.1 client -------------------------------------------------------------- */
 
