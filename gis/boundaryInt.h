@@ -43,6 +43,24 @@ double metric_distance_m(const GEOSGeometry *a, const GEOSGeometry *b, double *p
 void metric_scale(double lat, double *kx, double *ky);
 double metric_point_distance_m(const GEOSGeometry *g, double lon, double lat, double *nlon, double *nlat);
 
+/* A geometry's vertices copied into flat arrays once, cut into runs of at
+ * most METRIC_CHUNK segments with their envelopes, for the nearest-point
+ * question asked on every point lookup (GET /divisions/locate): a run whose
+ * envelope is farther than the best point so far is skipped without reading
+ * its vertices, and no GEOS call is made per query. Read-only after
+ * metric_path_new, so threads share it. The caller owns the path and frees it
+ * with metric_path_free. */
+typedef struct metric_path metric_path_t;
+metric_path_t *metric_path_new(const GEOSGeometry *g); /* NULL when empty or out of memory */
+void metric_path_free(metric_path_t *p);
+/* Nearest point of the path to (lon, lat) in the plane tangent at the point,
+ * scaled by kx, ky (metric_scale at lat): returns the plane distance in metres
+ * (within 0.1 % of the geodesic one over 10 km) and the point in lon/lat; NAN
+ * for an empty path. Used to rank candidates; the distance reported is the
+ * geodesic one to the winner (crs_geodesic_distance_m). */
+double metric_path_nearest(const metric_path_t *p, double lon, double lat, double kx, double ky, double *nlon,
+                           double *nlat);
+
 /* Degrees of longitude and latitude spanned by `m` metres at latitude lat
  * (for search rectangles; generous by 1 %). */
 void metric_degrees(double lat, double m, double *dlon, double *dlat);

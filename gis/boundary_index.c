@@ -22,6 +22,7 @@
 typedef struct {
     bdiv_t pub;
     GEOSGeometry *geom;
+    metric_path_t *path; /* the outline's rings, for boundary_distance */
 } div_entry_t;
 
 #define TILE_VERTICES 256
@@ -34,6 +35,7 @@ typedef struct {
 typedef struct {
     bline_t pub;
     GEOSGeometry *geom;
+    metric_path_t *path;   /* for boundary_distance */
     double x0, y0, x1, y1; /* envelope, to skip lines farther than the best so far */
 } line_entry_t;
 
@@ -151,6 +153,8 @@ static int load_div(const division_t *d, void *vctx)
     e->pub.name = dup0(d->name);
     e->pub.type = dup0(d->type);
     e->geom = g;
+    if (!(e->path = metric_path_new(g)) && GEOSisEmpty_r(geom_ctx(), g) == 0)
+        return dm_error_set(b->err, DM_ENOMEM, NULL, "out of memory");
     return 0;
 }
 
@@ -180,6 +184,8 @@ static int load_line(const boundary_line_t *l, void *vctx)
     e->pub.agreement_ref = l->agreement_ref ? strdup(l->agreement_ref) : NULL;
     e->pub.length_m = l->length_m;
     e->geom = g;
+    if (!(e->path = metric_path_new(g)) && GEOSisEmpty_r(h, g) == 0)
+        return dm_error_set(b->err, DM_ENOMEM, NULL, "out of memory");
     return 0;
 }
 
@@ -287,11 +293,13 @@ void boundary_index_free(boundary_index_t *idx)
         free(idx->divs[i].pub.name);
         free(idx->divs[i].pub.type);
         GEOSGeom_destroy_r(h, idx->divs[i].geom);
+        metric_path_free(idx->divs[i].path);
     }
     for (size_t i = 0; i < idx->nlines; i++) {
         bline_t *l = &idx->lines[i].pub;
         free(l->name), free(l->line_code), free(l->status), free(l->agreement_ref);
         GEOSGeom_destroy_r(h, idx->lines[i].geom);
+        metric_path_free(idx->lines[i].path);
     }
     for (size_t i = 0; i < idx->nmarkers; i++) {
         bmarker_t *m = &idx->markers[i].pub;
@@ -715,10 +723,14 @@ int boundary_distance(const boundary_index_t *idx, double lon, double lat, const
     const div_entry_t *d = find_div_entry(idx, code, date);
     if (!d || !d->geom)
         return dm_error_set(err, DM_ENOTFOUND, "code", "division %s has no outline on %s", code, date);
-    /* The outline's rings are its boundary: measured directly, no copy. */
-    out->distance_m = metric_point_distance_m(d->geom, lon, lat, &out->nearest_lon, &out->nearest_lat);
-    if (!isfinite(out->distance_m))
+    /* The outline's rings are its boundary. Candidates are ranked by their
+     * distance in the plane tangent at the point (metric_path_nearest); only
+     * the winners are measured on the ellipsoid, two geodesics per lookup. */
+    double kx, ky;
+    metric_scale(lat, &kx, &ky);
+    if (!d->path || !isfinite(metric_path_nearest(d->path, lon, lat, kx, ky, &out->nearest_lon, &out->nearest_lat)))
         return dm_error_set(err, DM_EINTERNAL, NULL, "division %s has an empty outline", code);
+    out->distance_m = crs_geodesic_distance_m(lon, lat, out->nearest_lon, out->nearest_lat);
 
     /* The nearest of the division's own boundary lines. */
     size_t lo = 0, hi = 2 * idx->nlines;
@@ -729,21 +741,22 @@ int boundary_distance(const boundary_index_t *idx, double lon, double lat, const
         else
             hi = mid;
     }
-    double kx, ky;
-    metric_scale(lat, &kx, &ky);
+    double best = INFINITY, blon = 0, blat = 0;
     for (size_t i = lo; i < 2 * idx->nlines && strcmp(idx->lines_by_code[i].code, code) == 0; i++) {
         const line_entry_t *l = idx->lines_by_code[i].line;
         if (out->line) { /* a line whose envelope is farther than the best cannot win */
             double ex = lon < l->x0 ? l->x0 - lon : lon > l->x1 ? lon - l->x1 : 0;
             double ey = lat < l->y0 ? l->y0 - lat : lat > l->y1 ? lat - l->y1 : 0;
-            if (hypot(ex * kx, ey * ky) > out->line_distance_m * 1.01 + 1.0)
+            if (hypot(ex * kx, ey * ky) >= best)
                 continue;
         }
-        double dd = metric_point_distance_m(l->geom, lon, lat, NULL, NULL);
-        if (isfinite(dd) && (!out->line || dd < out->line_distance_m)) {
+        double nlon, nlat, dd = metric_path_nearest(l->path, lon, lat, kx, ky, &nlon, &nlat);
+        if (isfinite(dd) && (!out->line || dd < best)) {
             out->line = &l->pub;
-            out->line_distance_m = dd;
+            best = dd, blon = nlon, blat = nlat;
         }
     }
+    if (out->line)
+        out->line_distance_m = crs_geodesic_distance_m(lon, lat, blon, blat);
     return 0;
 }

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <proj.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -302,4 +303,147 @@ double metric_point_distance_m(const GEOSGeometry *g, double lon, double lat, do
     if (nlon)
         *nlon = c.bx, *nlat = c.by;
     return crs_geodesic_distance_m(lon, lat, c.bx, c.by);
+}
+
+/* ---- flat paths for the nearest point ------------------------------------------------------ */
+
+#define METRIC_CHUNK 16 /* segments per run: envelope test vs vertex reads, measured by bench/locate */
+
+typedef struct {
+    uint32_t first, count; /* vertices first .. first+count-1 of xy (count >= 1) */
+    double x0, y0, x1, y1; /* envelope of those vertices */
+} path_run_t;
+
+struct metric_path {
+    double *xy; /* all vertices, lon/lat pairs */
+    size_t nxy;
+    path_run_t *runs;
+    size_t nruns;
+};
+
+typedef struct {
+    metric_path_t *p;
+    size_t capxy, capruns;
+    int oom;
+} path_build_t;
+
+static void path_add_sequence(GEOSContextHandle_t h, const GEOSCoordSequence *cs, path_build_t *b)
+{
+    unsigned n = 0;
+    if (b->oom || !cs || !GEOSCoordSeq_getSize_r(h, cs, &n) || n == 0)
+        return;
+    metric_path_t *p = b->p;
+    if (p->nxy + n > b->capxy) {
+        size_t cap = b->capxy ? b->capxy : 256;
+        while (cap < p->nxy + n)
+            cap *= 2;
+        double *xy = realloc(p->xy, 2 * cap * sizeof *xy);
+        if (!xy) {
+            b->oom = 1;
+            return;
+        }
+        p->xy = xy, b->capxy = cap;
+    }
+    double *dst = p->xy + 2 * p->nxy;
+    if (!GEOSCoordSeq_copyToBuffer_r(h, cs, dst, 0, 0))
+        for (unsigned i = 0; i < n; i++)
+            GEOSCoordSeq_getXY_r(h, cs, i, &dst[2 * i], &dst[2 * i + 1]);
+    /* Runs share their end vertex with the next run's first, so every
+     * segment belongs to exactly one run. */
+    size_t first = p->nxy;
+    for (size_t start = 0; start < n; start += METRIC_CHUNK) {
+        size_t count = n - start < METRIC_CHUNK + 1 ? n - start : METRIC_CHUNK + 1;
+        if (start > 0 && count < 2)
+            break; /* the last vertex was the previous run's end */
+        if (p->nruns == b->capruns) {
+            size_t cap = b->capruns ? 2 * b->capruns : 64;
+            path_run_t *r = realloc(p->runs, cap * sizeof *r);
+            if (!r) {
+                b->oom = 1;
+                return;
+            }
+            p->runs = r, b->capruns = cap;
+        }
+        path_run_t *r = &p->runs[p->nruns++];
+        r->first = (uint32_t)(first + start), r->count = (uint32_t)count;
+        r->x0 = r->x1 = dst[2 * start], r->y0 = r->y1 = dst[2 * start + 1];
+        for (size_t i = start + 1; i < start + count; i++) {
+            double x = dst[2 * i], y = dst[2 * i + 1];
+            r->x0 = x < r->x0 ? x : r->x0, r->x1 = x > r->x1 ? x : r->x1;
+            r->y0 = y < r->y0 ? y : r->y0, r->y1 = y > r->y1 ? y : r->y1;
+        }
+    }
+    p->nxy += n;
+}
+
+static void path_add_geometry(GEOSContextHandle_t h, const GEOSGeometry *g, path_build_t *b)
+{
+    switch (GEOSGeomTypeId_r(h, g)) {
+    case GEOS_POINT:
+    case GEOS_LINESTRING:
+    case GEOS_LINEARRING:
+        path_add_sequence(h, GEOSGeom_getCoordSeq_r(h, g), b);
+        break;
+    case GEOS_POLYGON:
+        path_add_sequence(h, GEOSGeom_getCoordSeq_r(h, GEOSGetExteriorRing_r(h, g)), b);
+        for (int i = 0; i < GEOSGetNumInteriorRings_r(h, g); i++)
+            path_add_sequence(h, GEOSGeom_getCoordSeq_r(h, GEOSGetInteriorRingN_r(h, g, i)), b);
+        break;
+    default:
+        for (int i = 0; i < GEOSGetNumGeometries_r(h, g); i++)
+            path_add_geometry(h, GEOSGetGeometryN_r(h, g, i), b);
+    }
+}
+
+metric_path_t *metric_path_new(const GEOSGeometry *g)
+{
+    GEOSContextHandle_t h = geom_ctx();
+    path_build_t b = {.p = calloc(1, sizeof(metric_path_t))};
+    if (!b.p)
+        return NULL;
+    if (g && GEOSisEmpty_r(h, g) == 0)
+        path_add_geometry(h, g, &b);
+    if (b.oom || b.p->nruns == 0) {
+        metric_path_free(b.p);
+        return NULL;
+    }
+    return b.p;
+}
+
+void metric_path_free(metric_path_t *p)
+{
+    if (!p)
+        return;
+    free(p->xy);
+    free(p->runs);
+    free(p);
+}
+
+double metric_path_nearest(const metric_path_t *p, double lon, double lat, double kx, double ky, double *nlon,
+                           double *nlat)
+{
+    if (!p || p->nruns == 0)
+        return NAN;
+    nearest_t c = {.lon0 = lon, .lat0 = lat, .kx = kx, .ky = ky};
+    for (size_t i = 0; i < p->nruns; i++) {
+        const path_run_t *r = &p->runs[i];
+        if (c.found) {
+            double ex = lon < r->x0 ? r->x0 - lon : lon > r->x1 ? lon - r->x1 : 0;
+            double ey = lat < r->y0 ? r->y0 - lat : lat > r->y1 ? lat - r->y1 : 0;
+            ex *= kx, ey *= ky;
+            if (ex * ex + ey * ey >= c.best2)
+                continue;
+        }
+        const double *v = p->xy + 2 * (size_t)r->first;
+        double x0 = v[0], y0 = v[1];
+        consider(&c, x0, y0);
+        for (uint32_t k = 1; k < r->count; k++) {
+            double x1 = v[2 * k], y1 = v[2 * k + 1];
+            scan_segment(&c, x0, y0, x1, y1);
+            x0 = x1, y0 = y1;
+        }
+    }
+    if (nlon)
+        *nlon = c.bx, *nlat = c.by;
+    return sqrt(c.best2);
 }

@@ -45,8 +45,9 @@ static int load_one(const division_t *d, void *vctx)
         idx->entries = e;
         idx->cap = cap;
     }
-    entry_t *e = &idx->entries[idx->n++];
+    entry_t *e = &idx->entries[idx->n];
     memset(e, 0, sizeof *e);
+    e->pub.ordinal = idx->n++;
     memcpy(e->pub.code, d->code, sizeof e->pub.code);
     memcpy(e->pub.parent_code, d->parent_code, sizeof e->pub.parent_code);
     memcpy(e->pub.valid_from, d->valid_from, sizeof e->pub.valid_from);
@@ -117,6 +118,11 @@ int division_index_build(store_t *s, division_index_t **out, dm_error *err)
     idx->stats.build_seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     *out = idx;
     return 0;
+}
+
+const division_entry_t *division_index_entry(const division_index_t *idx, size_t i)
+{
+    return i < idx->n ? &idx->entries[i].pub : NULL;
 }
 
 void division_index_free(division_index_t *idx)

@@ -37,6 +37,7 @@ typedef struct division_entry {
     char *name;
     char *type;
     char *urban_rural;
+    size_t ordinal; /* position in the index, 0 .. divisions-1: callers keep per-entry data by it */
 } division_entry_t;
 
 typedef struct division_index_stats {
@@ -49,6 +50,8 @@ typedef struct division_index_stats {
 int division_index_build(store_t *s, division_index_t **out, dm_error *err);
 void division_index_free(division_index_t *idx);
 division_index_stats_t division_index_stats(const division_index_t *idx);
+/* Entry i (its ordinal), 0 <= i < division_index_stats().divisions; owned by the index. */
+const division_entry_t *division_index_entry(const division_index_t *idx, size_t i);
 
 #define LOCATE_MAX_CHAIN 5
 

@@ -89,6 +89,9 @@ store_t *server_store(server_t *srv, dm_error *err);
  * never gives it mixed answers; the server swaps in a new snapshot when the
  * data version changes (see server_config_t.reload_interval_ms). */
 const division_index_t *request_divisions(request_t *req);
+/* The GeoJSON Feature (no geometry) of an entry of request_divisions(req),
+ * encoded once per snapshot; valid while the request lasts. */
+const char *request_division_feature(request_t *req, const division_entry_t *e, size_t *len);
 /* The data version (last import batch) the request's snapshot was built from. */
 int64_t request_data_version(request_t *req);
 /* Current snapshot's index statistics (for start-up messages and /metrics). */

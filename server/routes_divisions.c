@@ -62,12 +62,15 @@ static void locate(request_t *req, response_t *res)
     for (int i = 0; i < n; i++) {
         if (i)
             jsonw_lit(&w, ",");
-        division_entry_feature_write(&w, chain[i]);
+        size_t flen;
+        const char *f = request_division_feature(req, chain[i], &flen);
+        jsonw_raw(&w, f, flen);
     }
+    /* The point as given, to 1e-9° (0.1 mm), without printf. */
     jsonw_lit(&w, "],\"query\":{\"lon\":");
-    jsonw_real(&w, lon);
+    jsonw_fixed(&w, lon, 9);
     jsonw_lit(&w, ",\"lat\":");
-    jsonw_real(&w, lat);
+    jsonw_fixed(&w, lat, 9);
     jsonw_lit(&w, ",\"date\":");
     jsonw_str(&w, date);
     jsonw_lit(&w, "}");

@@ -1,0 +1,108 @@
+/* test_boundary_path.c — metric_path_nearest (the flat, run-pruned copy of a
+ * geometry that answers "how far is this point from the boundary" on every
+ * lookup) must find the same nearest point as a plain scan of every segment
+ * (metric_point_distance_m), on polygons with holes, multi-parts, long rings
+ * cut into many runs, lines and points, for points inside, outside and on
+ * the geometry. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gis/boundaryInt.h"
+#include "gis/crs.h"
+#include "gis/geom.h"
+
+static GEOSGeometry *wkt(const char *text)
+{
+    GEOSContextHandle_t h = geom_ctx();
+    GEOSWKTReader *r = GEOSWKTReader_create_r(h);
+    GEOSGeometry *g = GEOSWKTReader_read_r(h, r, text);
+    GEOSWKTReader_destroy_r(h, r);
+    assert_non_null(g);
+    return g;
+}
+
+/* A wiggly ring of n vertices around (cx, cy), radius r degrees, as WKT text. */
+static void ring_text(char *out, size_t cap, double cx, double cy, double r, int n, int clockwise)
+{
+    size_t len = (size_t)snprintf(out, cap, "(");
+    for (int i = 0; i <= n; i++) {
+        int k = i % n;
+        double t = 2 * M_PI * k / n * (clockwise ? -1 : 1);
+        double rr = r * (1 + 0.15 * sin(7 * t) + 0.05 * cos(23 * t));
+        len += (size_t)snprintf(out + len, cap - len, "%s%.9f %.9f", i ? "," : "", cx + rr * cos(t), cy + rr * sin(t));
+    }
+    snprintf(out + len, cap - len, ")");
+}
+
+static void compare(const GEOSGeometry *g, double x0, double y0, double x1, double y1, int npoints)
+{
+    metric_path_t *p = metric_path_new(g);
+    assert_non_null(p);
+    srand48(7);
+    for (int i = 0; i < npoints; i++) {
+        double lon = x0 + drand48() * (x1 - x0), lat = y0 + drand48() * (y1 - y0);
+        double kx, ky, nlon, nlat, slon, slat;
+        metric_scale(lat, &kx, &ky);
+        double plane = metric_path_nearest(p, lon, lat, kx, ky, &nlon, &nlat);
+        double scan = metric_point_distance_m(g, lon, lat, &slon, &slat);
+        assert_true(isfinite(plane));
+        /* The same nearest point (or one as near: ties on symmetric parts). */
+        double geo = crs_geodesic_distance_m(lon, lat, nlon, nlat);
+        if (fabs(geo - scan) > 1e-6 * (1 + scan))
+            fail_msg("point %d (%.7f %.7f): path %.6f m at (%.7f %.7f), scan %.6f m at (%.7f %.7f)", i, lon, lat, geo,
+                     nlon, nlat, scan, slon, slat);
+        /* The plane distance ranks candidates: within 0.1 % of the geodesic. */
+        assert_true(fabs(plane - geo) <= 1e-3 * geo + 1e-6);
+    }
+    metric_path_free(p);
+}
+
+static void polygons_with_holes_and_parts_match_a_full_scan(void **state)
+{
+    (void)state;
+    static char shell[64000], hole[16000], island[16000], text[100000];
+    ring_text(shell, sizeof shell, 104.0, 30.6, 0.05, 1500, 0); /* ~94 runs of 16 segments */
+    ring_text(hole, sizeof hole, 104.005, 30.6, 0.01, 300, 1);
+    ring_text(island, sizeof island, 104.1, 30.7, 0.01, 17, 0); /* 17 segments: a run of 16 and one of 1 */
+    snprintf(text, sizeof text, "MULTIPOLYGON((%s,%s),(%s))", shell, hole, island);
+    GEOSGeometry *g = wkt(text);
+    compare(g, 103.9, 30.5, 104.15, 30.75, 3000);
+    GEOSGeom_destroy_r(geom_ctx(), g);
+}
+
+static void lines_and_points_match_a_full_scan(void **state)
+{
+    (void)state;
+    GEOSGeometry *l = wkt("MULTILINESTRING((119.9 31.7,119.95 31.72,120.0 31.71),(120.0 31.71,120.02 31.8))");
+    compare(l, 119.85, 31.65, 120.05, 31.85, 2000);
+    GEOSGeom_destroy_r(geom_ctx(), l);
+    GEOSGeometry *pt = wkt("POINT(119.95 31.75)");
+    compare(pt, 119.9, 31.7, 120.0, 31.8, 200);
+    GEOSGeom_destroy_r(geom_ctx(), pt);
+}
+
+static void empty_geometries_have_no_path(void **state)
+{
+    (void)state;
+    GEOSGeometry *g = wkt("POLYGON EMPTY");
+    assert_null(metric_path_new(g));
+    GEOSGeom_destroy_r(geom_ctx(), g);
+    assert_true(isnan(metric_path_nearest(NULL, 104, 30, 1, 1, NULL, NULL)));
+    metric_path_free(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(polygons_with_holes_and_parts_match_a_full_scan),
+        cmocka_unit_test(lines_and_points_match_a_full_scan),
+        cmocka_unit_test(empty_geometries_have_no_path),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
