@@ -407,6 +407,13 @@ metric_path_t *metric_path_new(const GEOSGeometry *g)
         metric_path_free(b.p);
         return NULL;
     }
+    /* Exact sizes: an index holds tens of thousands of short paths. */
+    double *xy = realloc(b.p->xy, 2 * b.p->nxy * sizeof *xy);
+    path_run_t *runs = realloc(b.p->runs, b.p->nruns * sizeof *runs);
+    if (xy)
+        b.p->xy = xy;
+    if (runs)
+        b.p->runs = runs;
     return b.p;
 }
 

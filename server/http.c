@@ -230,8 +230,11 @@ static int build_divisions(void *vctx, void **out, dm_error *err)
         jsonw_t w;
         jsonw_init(&w);
         division_entry_feature_write(&w, division_index_entry(p->idx, i));
-        if (!(p->feature[i] = jsonw_steal(&w, &p->feature_len[i])))
+        char *f = jsonw_steal(&w, &p->feature_len[i]);
+        if (!f)
             break;
+        char *fit = realloc(f, p->feature_len[i] + 1); /* the writer's buffer is 1 KB or more */
+        p->feature[i] = fit ? fit : f;
     }
     if (!p->feature || !p->feature_len || (n && !p->feature[n - 1])) {
         divisions_free_fn(p);
