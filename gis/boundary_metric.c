@@ -314,11 +314,24 @@ typedef struct {
     double x0, y0, x1, y1; /* envelope of those vertices */
 } path_run_t;
 
+/* Runs are grouped by METRIC_GROUP for a second level: groups are visited
+ * nearest envelope first, and the visit stops at the first group farther
+ * than the best point, so a long ring costs a few groups, not all its runs. */
+#define METRIC_GROUP 16
+#define METRIC_MAX_ORDERED 512 /* more groups than this are visited in order, still pruned */
+
+typedef struct {
+    uint32_t first, count; /* runs first .. first+count-1 */
+    double x0, y0, x1, y1;
+} path_group_t;
+
 struct metric_path {
     double *xy; /* all vertices, lon/lat pairs */
     size_t nxy;
     path_run_t *runs;
     size_t nruns;
+    path_group_t *groups;
+    size_t ngroups;
 };
 
 typedef struct {
@@ -414,7 +427,25 @@ metric_path_t *metric_path_new(const GEOSGeometry *g)
         b.p->xy = xy;
     if (runs)
         b.p->runs = runs;
-    return b.p;
+    metric_path_t *p = b.p;
+    p->ngroups = (p->nruns + METRIC_GROUP - 1) / METRIC_GROUP;
+    if (!(p->groups = malloc(p->ngroups * sizeof *p->groups))) {
+        metric_path_free(p);
+        return NULL;
+    }
+    for (size_t i = 0; i < p->ngroups; i++) {
+        path_group_t *gr = &p->groups[i];
+        gr->first = (uint32_t)(i * METRIC_GROUP);
+        gr->count = (uint32_t)(p->nruns - gr->first < METRIC_GROUP ? p->nruns - gr->first : METRIC_GROUP);
+        const path_run_t *r = &p->runs[gr->first];
+        gr->x0 = r->x0, gr->y0 = r->y0, gr->x1 = r->x1, gr->y1 = r->y1;
+        for (uint32_t k = 1; k < gr->count; k++) {
+            r = &p->runs[gr->first + k];
+            gr->x0 = r->x0 < gr->x0 ? r->x0 : gr->x0, gr->x1 = r->x1 > gr->x1 ? r->x1 : gr->x1;
+            gr->y0 = r->y0 < gr->y0 ? r->y0 : gr->y0, gr->y1 = r->y1 > gr->y1 ? r->y1 : gr->y1;
+        }
+    }
+    return p;
 }
 
 void metric_path_free(metric_path_t *p)
@@ -423,7 +454,34 @@ void metric_path_free(metric_path_t *p)
         return;
     free(p->xy);
     free(p->runs);
+    free(p->groups);
     free(p);
+}
+
+/* Squared plane distance from the query to an envelope, 0 inside it. */
+static double envelope_d2(const nearest_t *c, double x0, double y0, double x1, double y1)
+{
+    double ex = c->lon0 < x0 ? x0 - c->lon0 : c->lon0 > x1 ? c->lon0 - x1 : 0;
+    double ey = c->lat0 < y0 ? y0 - c->lat0 : c->lat0 > y1 ? c->lat0 - y1 : 0;
+    ex *= c->kx, ey *= c->ky;
+    return ex * ex + ey * ey;
+}
+
+static void scan_group(const metric_path_t *p, const path_group_t *gr, nearest_t *c)
+{
+    for (uint32_t i = gr->first; i < gr->first + gr->count; i++) {
+        const path_run_t *r = &p->runs[i];
+        if (c->found && envelope_d2(c, r->x0, r->y0, r->x1, r->y1) >= c->best2)
+            continue;
+        const double *v = p->xy + 2 * (size_t)r->first;
+        double x0 = v[0], y0 = v[1];
+        consider(c, x0, y0);
+        for (uint32_t k = 1; k < r->count; k++) {
+            double x1 = v[2 * k], y1 = v[2 * k + 1];
+            scan_segment(c, x0, y0, x1, y1);
+            x0 = x1, y0 = y1;
+        }
+    }
 }
 
 double metric_path_nearest(const metric_path_t *p, double lon, double lat, double kx, double ky, double *nlon,
@@ -432,22 +490,34 @@ double metric_path_nearest(const metric_path_t *p, double lon, double lat, doubl
     if (!p || p->nruns == 0)
         return NAN;
     nearest_t c = {.lon0 = lon, .lat0 = lat, .kx = kx, .ky = ky};
-    for (size_t i = 0; i < p->nruns; i++) {
-        const path_run_t *r = &p->runs[i];
-        if (c.found) {
-            double ex = lon < r->x0 ? r->x0 - lon : lon > r->x1 ? lon - r->x1 : 0;
-            double ey = lat < r->y0 ? r->y0 - lat : lat > r->y1 ? lat - r->y1 : 0;
-            ex *= kx, ey *= ky;
-            if (ex * ex + ey * ey >= c.best2)
-                continue;
+    if (p->ngroups <= METRIC_MAX_ORDERED) {
+        /* Nearest group first (insertion sort: a few dozen groups at most
+         * for a division's outline); stop at the first that cannot win. */
+        struct {
+            double d2;
+            uint32_t g;
+        } order[METRIC_MAX_ORDERED];
+        for (size_t i = 0; i < p->ngroups; i++) {
+            const path_group_t *gr = &p->groups[i];
+            double d2 = envelope_d2(&c, gr->x0, gr->y0, gr->x1, gr->y1);
+            size_t j = i;
+            while (j > 0 && order[j - 1].d2 > d2) {
+                order[j] = order[j - 1];
+                j--;
+            }
+            order[j].d2 = d2, order[j].g = (uint32_t)i;
         }
-        const double *v = p->xy + 2 * (size_t)r->first;
-        double x0 = v[0], y0 = v[1];
-        consider(&c, x0, y0);
-        for (uint32_t k = 1; k < r->count; k++) {
-            double x1 = v[2 * k], y1 = v[2 * k + 1];
-            scan_segment(&c, x0, y0, x1, y1);
-            x0 = x1, y0 = y1;
+        for (size_t i = 0; i < p->ngroups; i++) {
+            if (c.found && order[i].d2 >= c.best2)
+                break;
+            scan_group(p, &p->groups[order[i].g], &c);
+        }
+    } else {
+        for (size_t i = 0; i < p->ngroups; i++) {
+            const path_group_t *gr = &p->groups[i];
+            if (c.found && envelope_d2(&c, gr->x0, gr->y0, gr->x1, gr->y1) >= c.best2)
+                continue;
+            scan_group(p, gr, &c);
         }
     }
     if (nlon)

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +16,41 @@ static const int STATUSES[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 409,
 static const double BUCKETS[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 #define NBUCKET (sizeof BUCKETS / sizeof *BUCKETS)
 
+/* Counters are sharded by worker thread, each shard on its own cache lines:
+ * one shared set made the worker threads fight over the same lines on every
+ * request (perf: 2.6 % of a locate request under wrk). Rendering sums them. */
+#define NSHARD 8
+
 typedef struct {
-    char *label;
-    atomic_ulong by_status[NSTATUS + 1]; /* last: any other status */
-    atomic_ulong bucket[NBUCKET + 1];    /* last: +Inf */
+    _Alignas(64) atomic_ulong by_status[NSTATUS + 1]; /* last: any other status */
+    atomic_ulong bucket[NBUCKET + 1];                 /* last: +Inf */
     atomic_ulong sum_us;
     atomic_ulong bytes;
+} counters_t;
+
+typedef struct {
+    char *label;
+    counters_t shard[NSHARD];
 } route_metrics_t;
+
+/* The sum over shards of the counter at byte offset `off` of counters_t. */
+static unsigned long sum_at(const route_metrics_t *r, size_t off)
+{
+    unsigned long sum = 0;
+    for (int k = 0; k < NSHARD; k++)
+        sum += atomic_load_explicit((const atomic_ulong *)((const char *)&r->shard[k] + off), memory_order_relaxed);
+    return sum;
+}
+#define SUM(r, field) sum_at((r), offsetof(counters_t, field))
+
+static int thread_shard(void)
+{
+    static atomic_uint next;
+    static _Thread_local int shard = -1;
+    if (shard < 0)
+        shard = (int)(atomic_fetch_add(&next, 1) % NSHARD);
+    return shard;
+}
 
 struct metrics {
     route_metrics_t *r;
@@ -34,7 +63,9 @@ metrics_t *metrics_new(const char *const *routes, size_t nroutes)
     if (!m)
         return NULL;
     m->n = nroutes + 1;
-    m->r = calloc(m->n, sizeof *m->r);
+    m->r = aligned_alloc(64, m->n * sizeof *m->r); /* sizeof is a multiple of 64 (_Alignas) */
+    if (m->r)
+        memset(m->r, 0, m->n * sizeof *m->r);
     if (!m->r) {
         free(m);
         return NULL;
@@ -63,16 +94,17 @@ void metrics_observe(metrics_t *m, int route, int status, double seconds, size_t
     for (size_t i = 0; i < NSTATUS; i++)
         if (STATUSES[i] == status)
             s = i;
-    atomic_fetch_add_explicit(&r->by_status[s], 1, memory_order_relaxed);
+    counters_t *c = &r->shard[thread_shard()];
+    atomic_fetch_add_explicit(&c->by_status[s], 1, memory_order_relaxed);
     size_t b = NBUCKET;
     for (size_t i = 0; i < NBUCKET; i++)
         if (seconds <= BUCKETS[i]) {
             b = i;
             break;
         }
-    atomic_fetch_add_explicit(&r->bucket[b], 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&r->sum_us, (unsigned long)(seconds * 1e6), memory_order_relaxed);
-    atomic_fetch_add_explicit(&r->bytes, (unsigned long)bytes, memory_order_relaxed);
+    atomic_fetch_add_explicit(&c->bucket[b], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&c->sum_us, (unsigned long)(seconds * 1e6), memory_order_relaxed);
+    atomic_fetch_add_explicit(&c->bytes, (unsigned long)bytes, memory_order_relaxed);
 }
 
 static void line(jsonw_t *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -95,7 +127,7 @@ char *metrics_render(const metrics_t *m, const char *extra, size_t *len)
                   "# TYPE diming_http_requests_total counter\n");
     for (size_t i = 0; i < m->n; i++)
         for (size_t s = 0; s <= NSTATUS; s++) {
-            unsigned long v = atomic_load_explicit(&m->r[i].by_status[s], memory_order_relaxed);
+            unsigned long v = SUM(&m->r[i], by_status[s]);
             if (!v)
                 continue;
             if (s < NSTATUS)
@@ -108,25 +140,25 @@ char *metrics_render(const metrics_t *m, const char *extra, size_t *len)
     for (size_t i = 0; i < m->n; i++) {
         unsigned long cum = 0;
         for (size_t b = 0; b <= NBUCKET; b++)
-            cum += atomic_load_explicit(&m->r[i].bucket[b], memory_order_relaxed);
+            cum += SUM(&m->r[i], bucket[b]);
         if (!cum)
             continue;
         unsigned long total = cum;
         cum = 0;
         for (size_t b = 0; b < NBUCKET; b++) {
-            cum += atomic_load_explicit(&m->r[i].bucket[b], memory_order_relaxed);
+            cum += SUM(&m->r[i], bucket[b]);
             line(&w, "diming_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %lu\n", m->r[i].label,
                  BUCKETS[b], cum);
         }
         line(&w, "diming_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %lu\n", m->r[i].label, total);
         line(&w, "diming_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", m->r[i].label,
-             (double)atomic_load_explicit(&m->r[i].sum_us, memory_order_relaxed) / 1e6);
+             (double)SUM(&m->r[i], sum_us) / 1e6);
         line(&w, "diming_http_request_duration_seconds_count{route=\"%s\"} %lu\n", m->r[i].label, total);
     }
     jsonw_lit(&w, "# HELP diming_http_response_bytes_total Response body bytes, by route.\n"
                   "# TYPE diming_http_response_bytes_total counter\n");
     for (size_t i = 0; i < m->n; i++) {
-        unsigned long v = atomic_load_explicit(&m->r[i].bytes, memory_order_relaxed);
+        unsigned long v = SUM(&m->r[i], bytes);
         if (v)
             line(&w, "diming_http_response_bytes_total{route=\"%s\"} %lu\n", m->r[i].label, v);
     }

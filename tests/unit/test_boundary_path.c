@@ -76,6 +76,24 @@ static void polygons_with_holes_and_parts_match_a_full_scan(void **state)
     GEOSGeom_destroy_r(geom_ctx(), g);
 }
 
+/* More groups than metric_path_nearest orders (a coastline-sized ring):
+ * the unordered, pruned visit must agree too. */
+static void very_long_rings_match_a_full_scan(void **state)
+{
+    (void)state;
+    size_t cap = 140000 * 28 + 64;
+    char *ring = malloc(cap), *text = malloc(cap + 32);
+    assert_non_null(ring);
+    assert_non_null(text);
+    ring_text(ring, cap, 120.0, 30.0, 0.3, 140000, 0);
+    snprintf(text, cap + 32, "POLYGON(%s)", ring);
+    GEOSGeometry *g = wkt(text);
+    compare(g, 119.6, 29.6, 120.4, 30.4, 150);
+    GEOSGeom_destroy_r(geom_ctx(), g);
+    free(ring);
+    free(text);
+}
+
 static void lines_and_points_match_a_full_scan(void **state)
 {
     (void)state;
@@ -101,6 +119,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(polygons_with_holes_and_parts_match_a_full_scan),
+        cmocka_unit_test(very_long_rings_match_a_full_scan),
         cmocka_unit_test(lines_and_points_match_a_full_scan),
         cmocka_unit_test(empty_geometries_have_no_path),
     };
