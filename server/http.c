@@ -28,6 +28,7 @@
 #include "server/metrics.h"
 #include "gis/store_tiles.h"
 #include "server/routes.h"
+#include "tiles/glyphs.h"
 #include "tiles/tile.h"
 
 /* Default size of the tile cache: about 2,000 typical combined tiles. */
@@ -75,6 +76,8 @@ struct server {
     int stopping;
     atomic_ulong reloads;
     tile_cache_t *tiles;        /* shared, thread-safe, invalidated by data version */
+    glyphs_t *glyphs;           /* label glyph ranges (tiles/glyphs.h), NULL when no font was found */
+    char glyphs_error[sizeof ((dm_error *)0)->message];     /* why glyphs is NULL */
     names_lexicon_t *names_lexicon; /* names module: word lists, pinyin (not data: loaded once) */
     pthread_key_t names_worker_key;
     pthread_key_t store_key;
@@ -388,6 +391,11 @@ static void *reloader_main(void *arg)
 }
 
 tile_cache_t *server_tile_cache(server_t *srv) { return srv->tiles; }
+struct glyphs *server_glyphs(server_t *srv, const char **why)
+{
+    *why = srv->glyphs_error;
+    return srv->glyphs;
+}
 
 typedef struct {
     const char *const *known;
@@ -869,6 +877,12 @@ int server_start(const server_config_t *cfg, server_t **out, dm_error *err)
     size_t cache_mb = srv->cfg.tile_cache_mb ? srv->cfg.tile_cache_mb : TILE_CACHE_MB;
     if (!rc && !(srv->tiles = tile_cache_new(cache_mb << 20)))
         rc = dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+    if (!rc) {
+        /* Fonts are optional: without them only /fonts answers 503. */
+        dm_error ge;
+        if (glyphs_open(GLYPHS_CACHE_BYTES, &srv->glyphs, &ge))
+            snprintf(srv->glyphs_error, sizeof srv->glyphs_error, "%s", ge.message);
+    }
     if (rc) {
         server_stop(srv);
         return rc;
@@ -932,6 +946,7 @@ void server_stop(server_t *srv)
     snapshot_release(srv->current);
     metrics_free(srv->metrics);
     tile_cache_free(srv->tiles);
+    glyphs_close(srv->glyphs);
     names_lexicon_free(srv->names_lexicon);
     if (srv->own_log)
         fclose(srv->log);

@@ -109,6 +109,10 @@ void response_json(response_t *res, int status, json_t *doc);
 void response_json_text(response_t *res, int status, char *body, size_t len);
 /* The tile cache (tiles/tile.h), created at start; shared, thread-safe. */
 struct tile_cache *server_tile_cache(server_t *srv);
+/* The server's label glyph ranges (tiles/glyphs.h); NULL, with *why saying
+ * why, when no font could be loaded at start. */
+#define GLYPHS_CACHE_BYTES (64u << 20)
+struct glyphs *server_glyphs(server_t *srv, const char **why);
 /* The first query parameter whose name is not in `known` (NULL-terminated),
  * or NULL when all are known. Borrowed for the request. */
 const char *request_unknown_query(const request_t *req, const char *const known[]);

@@ -20,6 +20,7 @@
 #include "gis/date.h"
 #include "gis/store_tiles.h"
 #include "server/routes.h"
+#include "tiles/glyphs.h"
 #include "tiles/tile.h"
 
 #define MVT_TYPE "application/vnd.mapbox-vector-tile"
@@ -332,8 +333,48 @@ static void style(request_t *req, response_t *res)
     response_json(res, 200, doc);
 }
 
+/* GET /fonts/{fontstack}/{start}-{end}.pbf: the style's "glyphs" URL. */
+static void fonts(request_t *req, response_t *res)
+{
+    const char *rest = req->path + strlen("/fonts/");
+    const char *slash = strrchr(rest, '/');
+    size_t n = slash ? strlen(slash + 1) : 0;
+    if (!slash || slash == rest || n < 5 || strcmp(slash + n - 3, ".pbf") != 0 || (size_t)(slash - rest) > 1024) {
+        response_error(res, req, 404, "not_found", NULL,
+                       "glyphs are at /fonts/{fontstack}/{start}-{end}.pbf, e.g. /fonts/Noto%%20Sans%%20Regular/0-255.pbf");
+        return;
+    }
+    char stack[1025], range[16];
+    snprintf(stack, sizeof stack, "%.*s", (int)(slash - rest), rest);
+    snprintf(range, sizeof range, "%.*s", (int)(n - 4 < sizeof range - 1 ? n - 4 : sizeof range - 1), slash + 1);
+    unsigned start;
+    dm_error e;
+    if (n - 4 >= sizeof range || glyphs_parse_range(range, "range", &start, &e)) {
+        if (n - 4 >= sizeof range)
+            dm_error_set(&e, DM_EINVAL, "range", "glyph range must be START-END, e.g. 0-255");
+        response_from_error(res, req, &e);
+        return;
+    }
+    const char *why;
+    glyphs_t *g = server_glyphs(req->srv, &why);
+    if (!g) {
+        response_error(res, req, 503, "no_fonts", NULL, "%s", why);
+        return;
+    }
+    unsigned char *pbf;
+    size_t len;
+    if (glyphs_range(g, stack, start, &pbf, &len, &e)) {
+        response_from_error(res, req, &e);
+        return;
+    }
+    /* Fonts change only when the machine's fonts do: cache for a day. */
+    response_header(res, "Cache-Control", "public, max-age=86400");
+    response_bytes(res, 200, "application/x-protobuf", pbf, len);
+}
+
 const route_t tiles_routes[] = {
     {"GET", "/tiles/*", tiles},
+    {"GET", "/fonts/*", fonts},
     {"GET", "/style.json", style},
     {NULL, NULL, NULL},
 };
