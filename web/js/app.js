@@ -8,21 +8,15 @@ import { getJSON, postJSON, esc, setStatus, pct } from './api.js';
 import { barChart } from './chart.js';
 
 const HOME = { center: [104.07, 30.66], zoom: 13 };
-const LOCAL_GLYPHS = 'diming-local';
-// No glyph files: every range "fails" at once, and MapLibre draws those characters with local
-// fonts instead (a console warning per range, no request).
-maplibregl.addProtocol(LOCAL_GLYPHS, () => Promise.reject(new Error('glyphs are drawn from local fonts')));
 const $ = id => document.getElementById(id);
 const empty = () => ({ type: 'FeatureCollection', features: [] });
 
 // ---- the style: diming's /style.json with a cleaner default and Chinese labels ----------
 async function loadStyle(config) {
   const style = await getJSON('/style.json');
-  // Labels are drawn from the browser's own fonts: CJK through localIdeographFontFamily, and
-  // any other range through MapLibre's local fallback when its glyph range cannot be loaded.
-  // diming serves no glyph files, so the glyphs URL points at a protocol answered in the page
-  // (see LOCAL_GLYPHS) and nothing is fetched from the network.
-  style.glyphs = `${LOCAL_GLYPHS}://{fontstack}/{range}`;
+  // Labels: Latin, digits and pinyin from diming's own glyph ranges (the style's glyphs URL,
+  // /fonts/…, same origin); Chinese from the browser's fonts through localIdeographFontFamily,
+  // which spares the page the 200 kB ranges of CJK glyphs.
   style.layers = style.layers.filter(l => l.type !== 'symbol');
   const label = (id, layer, minzoom, size, color, filter) => style.layers.push({ id, type: 'symbol', source: 'diming',
     'source-layer': layer, minzoom, ...(filter ? { filter } : {}),
