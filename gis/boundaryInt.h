@@ -35,12 +35,12 @@ double metric_area_m2(const GEOSGeometry *g);
 double metric_distance_m(const GEOSGeometry *a, const GEOSGeometry *b, double *pa_lon, double *pa_lat,
                          double *pb_lon, double *pb_lat);
 
-/* Distance in metres from (lon, lat) to g: the nearest point in degrees
- * gives a geodesic upper bound D0, then the part of g within D0 is measured
- * exactly in a frame centred on the point. nlon and nlat (optional) receive the
- * nearest point of g. NAN if g is empty. */
 /* Metres per degree of longitude and latitude at `lat` on the CGCS2000 ellipsoid. */
 void metric_scale(double lat, double *kx, double *ky);
+/* Geodesic distance in metres from (lon, lat) to the nearest point of g (found
+ * as metric_path_nearest does, on a path made for the call); nlon and nlat
+ * (optional) receive that point. NAN if g is empty. For one-off questions:
+ * hot paths keep a metric_path_t. */
 double metric_point_distance_m(const GEOSGeometry *g, double lon, double lat, double *nlon, double *nlat);
 
 /* A geometry's vertices copied into flat arrays once, cut into runs of at

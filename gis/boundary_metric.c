@@ -203,8 +203,8 @@ void metric_degrees(double lat, double m, double *dlon, double *dlat)
  * measured exactly on the ellipsoid. Within the few kilometres a boundary
  * question spans, the plane picks the same nearest point as the ellipsoid
  * (the scale changes by tan(lat)·Δlat, 0.1 % over 10 km), and the reported
- * distance is the geodesic one to that point. No allocation, no PROJ call:
- * this runs on every point lookup (GET /divisions/locate). */
+ * distance is the geodesic one to that point. No PROJ call: the search runs
+ * on every point lookup (GET /divisions/locate), over metric paths. */
 typedef struct {
     double lon0, lat0, kx, ky;
     double best2, bx, by; /* squared plane distance and the point, in degrees */
@@ -232,56 +232,6 @@ static void scan_segment(nearest_t *c, double x0, double y0, double x1, double y
     consider(c, x1, y1);
 }
 
-static void scan_sequence(GEOSContextHandle_t h, const GEOSCoordSequence *cs, nearest_t *c)
-{
-    unsigned n = 0;
-    if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &n) || n == 0)
-        return;
-    /* One copy of the coordinates instead of a GEOS call per vertex; long
-     * sequences are read in the slow way rather than allocating. */
-    enum { STACK_POINTS = 1024 };
-    double stack[2 * STACK_POINTS];
-    const double *buf = stack;
-    if (n > STACK_POINTS || !GEOSCoordSeq_copyToBuffer_r(h, cs, stack, 0, 0)) {
-        double x0, y0;
-        GEOSCoordSeq_getXY_r(h, cs, 0, &x0, &y0);
-        consider(c, x0, y0);
-        for (unsigned i = 1; i < n; i++) {
-            double x1, y1;
-            GEOSCoordSeq_getXY_r(h, cs, i, &x1, &y1);
-            scan_segment(c, x0, y0, x1, y1);
-            x0 = x1, y0 = y1;
-        }
-        return;
-    }
-    double x0 = buf[0], y0 = buf[1];
-    consider(c, x0, y0);
-    for (unsigned i = 1; i < n; i++) {
-        double x1 = buf[2 * i], y1 = buf[2 * i + 1];
-        scan_segment(c, x0, y0, x1, y1);
-        x0 = x1, y0 = y1;
-    }
-}
-
-static void scan_geometry(GEOSContextHandle_t h, const GEOSGeometry *g, nearest_t *c)
-{
-    switch (GEOSGeomTypeId_r(h, g)) {
-    case GEOS_POINT:
-    case GEOS_LINESTRING:
-    case GEOS_LINEARRING:
-        scan_sequence(h, GEOSGeom_getCoordSeq_r(h, g), c);
-        break;
-    case GEOS_POLYGON:
-        scan_sequence(h, GEOSGeom_getCoordSeq_r(h, GEOSGetExteriorRing_r(h, g)), c);
-        for (int i = 0; i < GEOSGetNumInteriorRings_r(h, g); i++)
-            scan_sequence(h, GEOSGeom_getCoordSeq_r(h, GEOSGetInteriorRingN_r(h, g, i)), c);
-        break;
-    default:
-        for (int i = 0; i < GEOSGetNumGeometries_r(h, g); i++)
-            scan_geometry(h, GEOSGetGeometryN_r(h, g, i), c);
-    }
-}
-
 void metric_scale(double lat, double *kx, double *ky)
 {
     const double a = 6378137.0, f = 1 / 298.257222101, e2 = f * (2 - f);
@@ -292,17 +242,19 @@ void metric_scale(double lat, double *kx, double *ky)
 
 double metric_point_distance_m(const GEOSGeometry *g, double lon, double lat, double *nlon, double *nlat)
 {
-    GEOSContextHandle_t h = geom_ctx();
-    if (GEOSisEmpty_r(h, g) == 1)
+    /* For one-off questions (the marker audit): a path made and dropped. */
+    metric_path_t *p = metric_path_new(g);
+    if (!p)
         return NAN;
-    nearest_t c = {.lon0 = lon, .lat0 = lat};
-    metric_scale(lat, &c.kx, &c.ky);
-    scan_geometry(h, g, &c);
-    if (!c.found)
+    double kx, ky, bx, by;
+    metric_scale(lat, &kx, &ky);
+    double d = metric_path_nearest(p, lon, lat, kx, ky, &bx, &by);
+    metric_path_free(p);
+    if (!isfinite(d))
         return NAN;
     if (nlon)
-        *nlon = c.bx, *nlat = c.by;
-    return crs_geodesic_distance_m(lon, lat, c.bx, c.by);
+        *nlon = bx, *nlat = by;
+    return crs_geodesic_distance_m(lon, lat, bx, by);
 }
 
 /* ---- flat paths for the nearest point ------------------------------------------------------ */

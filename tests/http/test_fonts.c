@@ -27,16 +27,8 @@ static int group_setup(void **state)
     if (!g_dir)
         return -1;
     g_db = t_path(g_dir, "fonts.sqlite");
-    char *fx = t_fixture("hierarchy.geojson");
-    t_run_t r;
-    int rc = T_RUN(&r, "import", "divisions", fx, "--db", g_db, "--quiet");
-    free(fx);
-    if (rc || r.status != 0) {
-        fprintf(stderr, "import failed: %s\n", r.err ? r.err : "");
-        t_run_free(&r);
+    if (t_import(g_db, "divisions", "hierarchy.geojson", NULL))
         return -1;
-    }
-    t_run_free(&r);
     return t_server_start(&g_srv, g_db, NULL);
 }
 

@@ -281,6 +281,21 @@ static char *read_line(int fd)
     return NULL;
 }
 
+int t_import(const char *db, const char *layer, const char *fixture, const char *srs)
+{
+    char *path = t_fixture(fixture);
+    t_run_t r;
+    int rc = srs ? T_RUN(&r, "import", layer, path, "--db", db, "--quiet", "--src-srs", srs)
+                 : T_RUN(&r, "import", layer, path, "--db", db, "--quiet");
+    if (rc || r.status != 0) {
+        fprintf(stderr, "import %s %s failed (%d): %s\n", layer, fixture, r.status, r.err ? r.err : "");
+        rc = -1;
+    }
+    free(path);
+    t_run_free(&r);
+    return rc;
+}
+
 int t_server_start(t_server_t *srv, const char *db, const char *const extra[])
 {
     memset(srv, 0, sizeof *srv);

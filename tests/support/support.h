@@ -62,6 +62,10 @@ typedef struct t_server {
 
 /* Starts `diming serve --db DB --port 0 --access-log off [extra…]` and waits
  * for its first stdout line, from which it takes the port. */
+/* `diming import LAYER tests/fixtures/FIXTURE --db DB --quiet [--src-srs SRS]`
+ * (srs may be NULL); 0 when it exits 0, else -1 with its stderr printed. */
+int t_import(const char *db, const char *layer, const char *fixture, const char *srs);
+
 int t_server_start(t_server_t *srv, const char *db, const char *const extra[]);
 /* Sends SIGTERM, waits, and returns the exit status as t_run does (0 is a
  * clean stop), or -1 if it could not be waited for. If err_text is not NULL it
