@@ -38,6 +38,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "gis/boundary.h"
 #include "gis/date.h"
 #include "gis/geom.h"
 #include "gis/locate.h"
@@ -237,6 +238,8 @@ typedef struct bench_ctx {
     const char *date;
     const point_t *pts;
     long n;
+    /* the distance to the boundary that GET /divisions/locate adds */
+    const boundary_index_t *bidx;
     /* breakdown */
     GEOSSTRtree *tree;
     int step; /* 0 locate, 1 point, 2 + tree query, 3 + prepared tests */
@@ -265,6 +268,21 @@ static long op_locate(bench_ctx_t *b, long k)
 {
     const division_entry_t *chain[LOCATE_MAX_CHAIN];
     return division_index_locate(b->idx, b->pts[k].lon, b->pts[k].lat, b->date, chain);
+}
+
+/* What the locate handler does: the chain, then the distance from the point
+ * to the lowest division's outline and its nearest boundary line. */
+static long op_locate_distance(bench_ctx_t *b, long k)
+{
+    const division_entry_t *chain[LOCATE_MAX_CHAIN];
+    int n = division_index_locate(b->idx, b->pts[k].lon, b->pts[k].lat, b->date, chain);
+    if (n == 0)
+        return 0;
+    boundary_distance_t bd;
+    dm_error e;
+    if (boundary_distance(b->bidx, b->pts[k].lon, b->pts[k].lat, chain[n - 1]->code, b->date, &bd, &e))
+        return -1;
+    return (long)bd.distance_m + (bd.line != NULL);
 }
 
 static long op_step(bench_ctx_t *b, long k)
@@ -493,6 +511,10 @@ int main(int argc, char **argv)
         return 1;
     }
     long rows = store_count(s, "divisions", &err);
+    /* The boundary index, for the distance GET /divisions/locate adds. */
+    boundary_index_t *bidx = NULL;
+    dm_error berr;
+    int have_bidx = boundary_index_build(s, &bidx, &berr) == 0;
     store_close(s);
 
     division_index_stats_t st = division_index_stats(idx);
@@ -550,6 +572,15 @@ int main(int argc, char **argv)
     printf("timing        1 thread, best of %d rounds of %.1f s after a warm-up\n", opt.rounds, opt.seconds);
     rounds_result_t loc = time_rounds(&b, op_locate, opt.seconds, opt.rounds);
     print_rate("division_index_locate", loc);
+    /* The handler's whole geometric work: the chain plus boundary_distance. */
+    if (have_bidx) {
+        b.bidx = bidx;
+        rounds_result_t ld = time_rounds(&b, op_locate_distance, opt.seconds, opt.rounds);
+        print_rate("+ boundary_distance", ld);
+        printf("  boundary distance per lookup  %.2f µs (the difference, best rounds)\n",
+               1e6 / ld.best.wall_per_s - 1e6 / loc.best.wall_per_s);
+    } else
+        printf("  boundary index not built: %s\n", berr.message);
 
     if (opt.breakdown) {
         /* The same structures as gis/locate.c, timed step by step. */
@@ -603,5 +634,6 @@ int main(int argc, char **argv)
     outlines_free(&ol);
     free(pts);
     division_index_free(idx);
+    boundary_index_free(bidx);
     return 0;
 }

@@ -741,18 +741,40 @@ int boundary_distance(const boundary_index_t *idx, double lon, double lat, const
         else
             hi = mid;
     }
-    double best = INFINITY, blon = 0, blat = 0;
+    /* Nearest envelope first, so that the first line measured is most often
+     * the winner and the others are skipped on their envelopes alone. */
+    enum { MAX_SORTED = 64 };
+    struct {
+        double d;
+        const line_entry_t *l;
+    } cand[MAX_SORTED];
+    size_t nc = 0;
     for (size_t i = lo; i < 2 * idx->nlines && strcmp(idx->lines_by_code[i].code, code) == 0; i++) {
         const line_entry_t *l = idx->lines_by_code[i].line;
-        if (out->line) { /* a line whose envelope is farther than the best cannot win */
-            double ex = lon < l->x0 ? l->x0 - lon : lon > l->x1 ? lon - l->x1 : 0;
-            double ey = lat < l->y0 ? l->y0 - lat : lat > l->y1 ? lat - l->y1 : 0;
-            if (hypot(ex * kx, ey * ky) >= best)
-                continue;
+        double ex = (lon < l->x0 ? l->x0 - lon : lon > l->x1 ? lon - l->x1 : 0) * kx;
+        double ey = (lat < l->y0 ? l->y0 - lat : lat > l->y1 ? lat - l->y1 : 0) * ky;
+        double ed = sqrt(ex * ex + ey * ey);
+        if (nc < MAX_SORTED) {
+            size_t j = nc++;
+            while (j > 0 && cand[j - 1].d > ed) {
+                cand[j] = cand[j - 1];
+                j--;
+            }
+            cand[j].d = ed, cand[j].l = l;
+        } else if (ed < cand[nc - 1].d) { /* more than 64 lines: keep the nearest 64 */
+            size_t j = nc - 1;
+            while (j > 0 && cand[j - 1].d > ed) {
+                cand[j] = cand[j - 1];
+                j--;
+            }
+            cand[j].d = ed, cand[j].l = l;
         }
-        double nlon, nlat, dd = metric_path_nearest(l->path, lon, lat, kx, ky, &nlon, &nlat);
-        if (isfinite(dd) && (!out->line || dd < best)) {
-            out->line = &l->pub;
+    }
+    double best = INFINITY, blon = 0, blat = 0;
+    for (size_t i = 0; i < nc && cand[i].d < best; i++) {
+        double nlon, nlat, dd = metric_path_nearest(cand[i].l->path, lon, lat, kx, ky, &nlon, &nlat);
+        if (isfinite(dd) && dd < best) {
+            out->line = &cand[i].l->pub;
             best = dd, blon = nlon, blat = nlat;
         }
     }
