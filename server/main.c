@@ -25,7 +25,7 @@ static void usage(FILE *out)
             "\n"
             "commands:\n"
             "  import <layer> FILE   load a Shapefile, GeoJSON, GeoPackage, CSV or OSM file into the database\n"
-            "                        (layers: divisions markers names facilities residential roads)\n"
+            "                        (layers: divisions markers names facilities residential roads signs)\n"
             "  boundaries <sub>      boundary lines, marker audit, joint inspections (derive, status, audit, …)\n"
             "  divisions qa          topology QA of divisions: gaps, overlaps, children outside parent, codes\n"
             "  serve                 answer HTTP requests (GeoJSON) on 127.0.0.1:8080\n"
