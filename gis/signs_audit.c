@@ -50,6 +50,8 @@ typedef struct ctx {
     size_t nroads, caproads;
     sign_t *signs;
     size_t nsigns, capsigns;
+    struct village *villages;
+    size_t nvillages;
     signs_audit_result_t *out;
     size_t capfind;
     int oom;
@@ -149,7 +151,20 @@ static int on_road(const store_road_row_t *r, void *vc)
     rd->id = r->id;
     if (r->name) {
         rd->name = strdup(r->name);
-        rd->norm = norm_of(c, r->name);
+        /* OSM edges keep a Latin gloss ("东城根南街- Dongchenggen Street
+         * South"); the register's names do not (seeds/README.md). */
+        char *dash = rd->name ? strchr(rd->name, '-') : NULL;
+        if (dash && dash > rd->name && ((unsigned char)dash[-1] >= 0x80 || dash[-1] == ' ')) {
+            int latin = 1;
+            for (const char *q = dash + 1; *q && latin; q++)
+                latin = (unsigned char)*q < 0x80;
+            if (latin) {
+                while (dash > rd->name && dash[-1] == ' ')
+                    dash--;
+                *dash = '\0';
+            }
+        }
+        rd->norm = rd->name ? norm_of(c, rd->name) : NULL;
         if (!rd->name || !rd->norm)
             return DM_ENOMEM;
     }
@@ -435,11 +450,47 @@ static void audit_sign(ctx_t *c, const sign_t *s, const signs_audit_params_t *pr
 
 /* ---- roads and villages without a sign ------------------------------------- */
 
+/* A road crossing the division's edge may carry its sign outside the
+ * division: signs around the whole road are looked at (a correct sign of it,
+ * road or lane type, within road_signed_m of its line). */
+typedef struct near_sign {
+    ctx_t *c;
+    const place_t *p;
+    double max_m;
+    int found;
+} near_sign_t;
+
+static int on_near_sign(const sign_row_t *r, void *vn)
+{
+    near_sign_t *n = vn;
+    if (!r->type || (strcmp(r->type, "road") != 0 && strcmp(r->type, "lane") != 0))
+        return 0;
+    if (r->name_id > 0 && r->name_id != n->p->id)
+        return 0;
+    char *t = norm_of(n->c, r->text), *l = r->name_text ? norm_of(n->c, r->name_text) : NULL;
+    int same = t && strcmp(t, n->p->norm) == 0 && (!r->name_text || (l && strcmp(l, n->p->norm) == 0));
+    free(t);
+    free(l);
+    if (same && sg_dist_point_lines(&n->c->plane, r->lon, r->lat, &n->p->lines) <= n->max_m)
+        n->found = 1;
+    return n->found;
+}
+
 static void missing_roads(ctx_t *c, const signs_audit_params_t *prm)
 {
     for (size_t i = 0; i < c->nplaces && !c->oom; i++) {
         place_t *p = &c->places[i];
         if (p->cat != NAME_CAT_ROAD || !p->in_div || p->is_signed || !is_standard(p->status))
+            continue;
+        near_sign_t ns = {c, p, prm->road_signed_m, 0};
+        double gx = prm->road_signed_m / c->plane.kx, gy = prm->road_signed_m / c->plane.ky;
+        store_bbox_t box = {p->lines.minx - gx, p->lines.miny - gy, p->lines.maxx + gx, p->lines.maxy + gy};
+        dm_error e;
+        if (store_signs_in_bbox(c->s, &box, on_near_sign, &ns, &e) < 0) {
+            c->oom = 1; /* reported as a failure of the audit */
+            return;
+        }
+        if (ns.found)
             continue;
         sign_finding_t *f = finding(c, "SIGN-MISSING-ROAD", "warning", SRC_GAP);
         if (!f)
@@ -461,59 +512,80 @@ static void missing_roads(ctx_t *c, const signs_audit_params_t *prm)
     }
 }
 
-typedef struct village_walk {
-    ctx_t *c;
-    const signs_audit_params_t *prm;
-} village_walk_t;
+/* Villages (村) of the division: collected before the signs are audited, as
+ * standard names a village sign can show (a division's name is standard),
+ * then checked for a village sign inside or near them. */
+typedef struct village {
+    char code[13];
+    size_t place;    /* index of its entry in places */
+    sg_outline_t o;
+} village_t;
 
-static int on_village(const division_t *d, void *vw)
+static int on_village(const division_t *d, void *vc)
 {
-    village_walk_t *vw_ = vw;
-    ctx_t *c = vw_->c;
+    ctx_t *c = vc;
     const char *type = d->type ? d->type : divcode_type_from_digits(d->code);
     if (!type || strcmp(type, "村") != 0 || !d->wkb)
         return 0;
-    sg_outline_t o;
-    sg_lines_t ring;
-    if (sg_outline_from_wkb(d->wkb, d->wkb_len, &o, NULL))
+    village_t *v = realloc(c->villages, (c->nvillages + 1) * sizeof *v);
+    if (!v)
+        return DM_ENOMEM;
+    c->villages = v;
+    v = &c->villages[c->nvillages];
+    memset(v, 0, sizeof *v);
+    if (sg_outline_from_wkb(d->wkb, d->wkb_len, &v->o, NULL))
         return 0;
-    if (sg_lines_from_geom(o.g, &ring, NULL)) {
-        sg_outline_free(&o);
+    store_place_row_t row = {.name = d->name, .category = "village", .status = "approved",
+                             .division_code = d->code};
+    if (add_place(c, &row, &v->place)) {
+        sg_outline_free(&v->o);
         return DM_ENOMEM;
     }
-    char *vn = norm_of(c, d->name);
-    int found = 0;
-    for (size_t i = 0; vn && i < c->nsigns && !found; i++) {
-        const sign_t *s = &c->signs[i];
-        if (strcmp(s->type, "village") != 0 || strcmp(s->norm, vn) != 0)
-            continue;
-        found = sg_outline_contains(&o, s->lon, s->lat) ||
-                sg_dist_point_lines(&c->plane, s->lon, s->lat, &ring) <= vw_->prm->village_signed_m;
+    place_t *p = &c->places[v->place];
+    if (sg_lines_from_geom(v->o.g, &p->lines, NULL)) {
+        sg_outline_free(&v->o);
+        return DM_ENOMEM;
     }
-    if (!found && vn) {
-        sign_finding_t *f = finding(c, "SIGN-MISSING-VILLAGE", "warning", SRC_GAP);
-        if (f) {
-            sg_copy(f->division_code, sizeof f->division_code, d->code);
-            sg_copy(f->subject, sizeof f->subject, d->name);
-            sg_copy(f->expected, sizeof f->expected, d->name);
-            GEOSContextHandle_t h = geom_ctx();
-            GEOSGeometry *pt = GEOSPointOnSurface_r(h, o.g);
-            if (pt) {
-                GEOSGeomGetX_r(h, pt, &f->lon);
-                GEOSGeomGetY_r(h, pt, &f->lat);
-                GEOSGeom_destroy_r(h, pt);
-            }
-            snprintf(f->message_zh, sizeof f->message_zh, "村“%s”内及周边 %.0f 米内没有村名标志", d->name,
-                     vw_->prm->village_signed_m);
-            snprintf(f->message_en, sizeof f->message_en,
-                     "village '%s' has no village name sign inside it or within %.0f m", d->name,
-                     vw_->prm->village_signed_m);
+    GEOSContextHandle_t h = geom_ctx();
+    GEOSGeometry *pt = GEOSPointOnSurface_r(h, v->o.g);
+    if (pt) {
+        GEOSGeomGetX_r(h, pt, &p->lon);
+        GEOSGeomGetY_r(h, pt, &p->lat);
+        GEOSGeom_destroy_r(h, pt);
+    }
+    sg_copy(v->code, sizeof v->code, d->code);
+    c->nvillages++;
+    return 0;
+}
+
+static void missing_villages(ctx_t *c, const signs_audit_params_t *prm)
+{
+    for (size_t k = 0; k < c->nvillages && !c->oom; k++) {
+        village_t *v = &c->villages[k];
+        place_t *p = &c->places[v->place];
+        /* Signed: a village sign showing the name inside the village or within
+         * village_signed_m of its boundary. */
+        int found = p->is_signed;
+        for (size_t i = 0; i < c->nsigns && !found; i++) {
+            const sign_t *s = &c->signs[i];
+            if (strcmp(s->type, "village") == 0 && strcmp(s->norm, p->norm) == 0 &&
+                sg_outline_contains(&v->o, s->lon, s->lat))
+                found = 1;
         }
+        if (found)
+            continue;
+        sign_finding_t *f = finding(c, "SIGN-MISSING-VILLAGE", "warning", SRC_GAP);
+        if (!f)
+            return;
+        sg_copy(f->division_code, sizeof f->division_code, v->code);
+        sg_copy(f->subject, sizeof f->subject, p->name);
+        sg_copy(f->expected, sizeof f->expected, p->name);
+        f->lon = p->lon, f->lat = p->lat;
+        snprintf(f->message_zh, sizeof f->message_zh, "村“%s”内及周边 %.0f 米内没有村名标志", p->name,
+                 prm->village_signed_m);
+        snprintf(f->message_en, sizeof f->message_en,
+                 "village '%s' has no village name sign inside it or within %.0f m", p->name, prm->village_signed_m);
     }
-    free(vn);
-    sg_lines_free(&ring);
-    sg_outline_free(&o);
-    return c->oom ? DM_ENOMEM : 0;
 }
 
 /* ---- density ---------------------------------------------------------------- */
@@ -571,6 +643,9 @@ static void free_ctx(ctx_t *c)
         free(s->type), free(s->text), free(s->norm), free(s->pinyin), free(s->name_text);
     }
     free(c->signs);
+    for (size_t i = 0; i < c->nvillages; i++)
+        sg_outline_free(&c->villages[i].o);
+    free(c->villages);
     sg_outline_free(&c->div);
 }
 
@@ -632,14 +707,15 @@ int signs_audit(store_t *s, names_worker_t *w, const char *division, const signs
         (rc = store_roads_in_bbox(s, &near, on_road, &c, err)) ||
         (rc = store_places_in_bbox(s, &wide, on_place, &c, err)))
         goto done;
+    if ((rc = store_divisions_under(s, prefix, LEVEL_VILLAGE, prm.date, on_village, &c, err)))
+        goto done;
     out->signs = (long)c.nsigns;
     for (size_t i = 0; i < c.nsigns && !c.oom; i++)
         audit_sign(&c, &c.signs[i], &prm);
     if (!c.oom)
         missing_roads(&c, &prm);
-    village_walk_t vw = {&c, &prm};
-    if (!c.oom && (rc = store_divisions_under(s, prefix, LEVEL_VILLAGE, prm.date, on_village, &vw, err)))
-        goto done;
+    if (!c.oom)
+        missing_villages(&c, &prm);
     if (!c.oom && (rc = store_division_children(s, d.code, prm.date, 1, on_child, &c, err)))
         goto done;
     if (!c.oom && out->nunits == 0 && (rc = add_unit(&c, &d, &c.div)))
