@@ -90,10 +90,11 @@ static void audit(request_t *req, response_t *res)
     signs_audit_clear(&r);
 }
 
-static void attachment(response_t *res, const char *code, const char *ext)
+static void attachment(response_t *res, const char code[13], const char *ext)
 {
-    char v[96];
-    snprintf(v, sizeof v, "attachment; filename=\"directory-%s.%s\"", code, ext);
+    char v[96], shortc[13];
+    divcode_short(code, shortc);
+    snprintf(v, sizeof v, "attachment; filename=\"directory-%s.%s\"", shortc, ext);
     response_header(res, "Content-Disposition", v);
 }
 
