@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tests/support/support.h"
 
@@ -340,6 +341,37 @@ static void enterprises_report_codes_and_violations(void **state)
     t_response_free(&res);
 }
 
+/* An import while the server runs is seen by the next request: the new sign
+ * signs 丽华路, and the data version moves on. */
+static void a_sign_imported_while_serving_is_audited(void **state)
+{
+    (void)state;
+    t_response_t res;
+    get("/health", 200, &res);
+    long long before = t_json_int(res.json, "data_version");
+    t_response_free(&res);
+    assert_int_equal(import("signs", "signs/signs_more.csv", "EPSG:4490"), 0);
+    get("/signs/audit?division=320402", 200, &res);
+    assert_int_equal(t_json_int(res.json, "signs"), 11);
+    assert_int_equal(t_json_len(res.json, "features"), 8);
+    assert_true(t_json_at(res.json, "counts.SIGN-MISSING-ROAD") == NULL);
+    assert_int_equal(t_json_int(res.json, "density.urban.signs"), 9);
+    t_response_free(&res);
+    char *v = t_sql(g_db, "SELECT version > 0 FROM data_versions WHERE layer = 'signs'");
+    assert_string_equal(v, "1\n");
+    free(v);
+    /* the snapshot follows within the reload interval (1 s by default) */
+    long long after = before;
+    for (int i = 0; i < 50 && after == before; i++) {
+        get("/health", 200, &res);
+        after = t_json_int(res.json, "data_version");
+        t_response_free(&res);
+        if (after == before)
+            usleep(100000);
+    }
+    assert_true(after > before);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -351,6 +383,7 @@ int main(void)
         cmocka_unit_test(export_bad_input),
         cmocka_unit_test(candidates_list_unnamed_rural_segments),
         cmocka_unit_test(enterprises_report_codes_and_violations),
+        cmocka_unit_test(a_sign_imported_while_serving_is_audited),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -324,6 +324,45 @@ static void enterprise_audit_groups_by_credit_code(void **state)
     names_index_free(ix);
 }
 
+/* The importer's signs layer: Chinese and English column names, and each bad
+ * value rejected with its row and field. */
+static void import_rejects_bad_sign_rows(void **state)
+{
+    (void)state;
+    char *db = t_path(g_dir, "bad.sqlite"), *csv = t_fixture("signs/signs_bad.csv");
+    t_run_t r;
+    assert_int_equal(T_RUN(&r, "import", "signs", csv, "--db", db, "--src-srs", "EPSG:4490", "--json"), 0);
+    assert_int_equal(r.status, 0);
+    json_t *j = json_loads(r.out, 0, NULL);
+    assert_non_null(j);
+    assert_int_equal(t_json_int(j, "imported"), 1);
+    assert_int_equal(t_json_int(j, "rejected"), 5);
+    static const char *const fields[] = {"type", "installed", "text", "condition", "geometry"};
+    char path[64];
+    for (int i = 0; i < 5; i++) {
+        snprintf(path, sizeof path, "issues.%d.row", i);
+        assert_int_equal(t_json_int(j, path), i + 1);
+        snprintf(path, sizeof path, "issues.%d.field", i);
+        assert_string_equal(t_json_str(j, path), fields[i]);
+    }
+    assert_string_equal(t_json_str(j, "issues.0.message"),
+                        "type 'billboard' is not one of road, lane, building, village, guide");
+    json_decref(j);
+    t_run_free(&r);
+    char *rows = t_sql(db, "SELECT type, text, pinyin, name_text, installed_on, condition, X(geom) FROM signs");
+    assert_string_equal(rows, "lane|劳动路|Laodong Lu|劳动路|2020-01-01|good|119.97\n");
+    free(rows);
+    /* the Chinese headers of the fixture: 类型 路牌 → road, 村牌 → village, 完好 → good */
+    rows = t_sql(g_db, "SELECT type || ':' || count(*) FROM signs GROUP BY type ORDER BY type");
+    assert_string_equal(rows, "guide:1\nlane:1\nroad:7\nvillage:1\n");
+    free(rows);
+    rows = t_sql(g_db, "SELECT name_id, condition FROM signs WHERE id = 6");
+    assert_string_equal(rows, "9999|good\n");
+    free(rows);
+    free(db);
+    free(csv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -335,6 +374,7 @@ int main(void)
         cmocka_unit_test(directory_lists_standard_names_by_category_and_pinyin),
         cmocka_unit_test(candidates_are_unnamed_streets_in_rural_villages),
         cmocka_unit_test(enterprise_audit_groups_by_credit_code),
+        cmocka_unit_test(import_rejects_bad_sign_rows),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
