@@ -24,6 +24,7 @@ typedef struct build {
     sg_outline_t div;
     int has_outline;
     int by_outline; /* the current walk tests the location against the outline */
+    size_t nfirst;  /* entries of the first walk (by code), in id order */
     directory_t *out;
     size_t cap;
     name_parts_t *np;
@@ -77,9 +78,18 @@ static int on_place(const store_place_row_t *r, void *vb)
         names_category_parse(r->category, &cat, NULL);
     if (b->p && b->p->has_category && cat != b->p->category)
         return 0;
-    for (size_t i = 0; i < b->out->n; i++) /* the second walk meets names of the first */
-        if (b->out->entries[i].id == r->id)
+    if (b->by_outline) { /* the second walk meets names of the first: binary search, ids ascend */
+        size_t lo = 0, hi = b->nfirst;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (b->out->entries[mid].id < r->id)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < b->nfirst && b->out->entries[lo].id == r->id)
             return 0;
+    }
     double lon, lat;
     location(r->wkb, r->wkb_len, &lon, &lat);
     if (b->by_outline && !sg_outline_contains(&b->div, lon, lat))
@@ -152,6 +162,7 @@ int directory_build(store_t *s, names_worker_t *w, const char *division, const d
     rc = store_places_by_division(s, prefix, on_place, &b, err);
     if (!rc && d.wkb && sg_outline_from_wkb(d.wkb, d.wkb_len, &b.div, NULL) == 0) {
         b.has_outline = b.by_outline = 1;
+        b.nfirst = out->n;
         store_bbox_t box = {b.div.minx, b.div.miny, b.div.maxx, b.div.maxy};
         rc = store_places_in_bbox(s, &box, on_place, &b, err);
     }
