@@ -219,8 +219,22 @@ static const char *const migration_v5[] = {
     "WHERE finished_at IS NOT NULL GROUP BY layer",
     NULL};
 
+/* v6: place-name signs (地名标志, GB 17733-2008) — see gis/store_signs.h. A
+ * sign is a point with its type, the text and pinyin as they are on the
+ * plate, and the standard name it is meant to show (by id and/or name). */
+static const char *const migration_v6[] = {
+    "CREATE TABLE signs ("
+    " id INTEGER PRIMARY KEY,"
+    " type TEXT NOT NULL CHECK (type IN ('road','lane','building','village','guide')),"
+    " text TEXT NOT NULL, text_original TEXT, pinyin TEXT, name_id INTEGER, name_text TEXT,"
+    " installed_on TEXT, condition TEXT, batch_id INTEGER REFERENCES import_batches(id), row_no INTEGER)",
+    "SELECT AddGeometryColumn('signs', 'geom', 4490, 'POINT', 'XY')",
+    "SELECT CreateSpatialIndex('signs', 'geom')",
+    "CREATE INDEX signs_name_id ON signs(name_id)",
+    NULL};
+
 static const char *const *const migrations[STORE_SCHEMA_VERSION] = {migration_v1, migration_v2, migration_v3,
-                                                                    migration_v4, migration_v5};
+                                                                    migration_v4, migration_v5, migration_v6};
 
 static int sql_error(store_t *s, dm_error *err, int code, const char *what)
 {

@@ -73,6 +73,7 @@ static void add(store_check_report_t *rep, const char *name, int ok, const char 
 static const char *const LAYERS[][2] = {
     {"divisions", "geom"}, {"markers", "geom"}, {"place_names", "geom"},
     {"facilities", "geom"}, {"residential_areas", "geom"}, {"road_edges", "geom"},
+    {"signs", "geom"},
 };
 
 /* Fixed texts per layer: nothing here is built from input. */
@@ -88,6 +89,7 @@ static const char *const LAYERS[][2] = {
 static const char *const CHECK_INDEX_SQL[] = {
     INDEX_CHECK("divisions"),  INDEX_CHECK("markers"),           INDEX_CHECK("place_names"),
     INDEX_CHECK("facilities"), INDEX_CHECK("residential_areas"), INDEX_CHECK("road_edges"),
+    INDEX_CHECK("signs"),
 };
 static const char *const ORPHAN_SQL[] = {
     "SELECT count(*) FROM divisions WHERE batch_id NOT IN (SELECT id FROM import_batches)",
@@ -96,6 +98,7 @@ static const char *const ORPHAN_SQL[] = {
     "SELECT count(*) FROM facilities WHERE batch_id NOT IN (SELECT id FROM import_batches)",
     "SELECT count(*) FROM residential_areas WHERE batch_id NOT IN (SELECT id FROM import_batches)",
     "SELECT count(*) FROM road_edges WHERE batch_id NOT IN (SELECT id FROM import_batches)",
+    "SELECT count(*) FROM signs WHERE batch_id NOT IN (SELECT id FROM import_batches)",
 };
 
 int store_check(store_t *s, store_check_report_t *rep, dm_error *err)

@@ -70,6 +70,18 @@ static const field_spec_t roads[] = {
     {"other_tags", 0, A("other_tags")},
 };
 
+/* Place-name signs (地名标志, GB 17733-2008): the plate's text and pinyin as
+ * written, and the standard name it should show (by register id or name). */
+static const field_spec_t signs[] = {
+    {"type", 1, A("type", "sign_type", "类型", "标志类型", "标牌类型", "种类")},
+    {"text", 1, A("text", "sign_text", "标志文字", "标牌文字", "标志名称", "牌面文字", "文字", "汉字")},
+    {"pinyin", 0, A("pinyin", "sign_pinyin", "拼音", "标志拼音", "牌面拼音", "罗马字母拼写", "汉语拼音")},
+    {"name_id", 0, A("name_id", "standard_name_id", "地名编号", "标准地名编号", "地名id")},
+    {"name", 0, A("name", "standard_name", "linked_name", "标准名称", "标准地名", "对应地名", "对应标准地名")},
+    {"installed", 0, A("installed", "installed_on", "install_date", "设置日期", "安装日期", "设立日期")},
+    {"condition", 0, A("condition", "状况", "完好状况", "标志状况", "状态")},
+};
+
 static const struct {
     const char *name;
     const field_spec_t *fields;
@@ -81,6 +93,7 @@ static const struct {
     [LAYER_FACILITIES] = {"facilities", facilities, sizeof facilities / sizeof *facilities},
     [LAYER_RESIDENTIAL] = {"residential", residential, sizeof residential / sizeof *residential},
     [LAYER_ROADS] = {"roads", roads, sizeof roads / sizeof *roads},
+    [LAYER_SIGNS] = {"signs", signs, sizeof signs / sizeof *signs},
 };
 
 int import_layer_parse(const char *name)

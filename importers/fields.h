@@ -19,6 +19,7 @@ typedef enum {
     LAYER_FACILITIES,
     LAYER_RESIDENTIAL,
     LAYER_ROADS,
+    LAYER_SIGNS, /* 地名标志 (gis/store_signs.h) */
     LAYER__COUNT
 } import_layer_t;
 
@@ -31,7 +32,7 @@ typedef struct field_spec {
 } field_spec_t;
 
 /* Layer by its CLI name ("divisions", "markers", "names", "facilities",
- * "residential", "roads"); -1 if unknown. */
+ * "residential", "roads", "signs"); -1 if unknown. */
 int import_layer_parse(const char *name);
 const char *import_layer_name(import_layer_t layer);
 

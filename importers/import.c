@@ -32,6 +32,7 @@
 #include "gis/date.h"
 #include "gis/divcode.h"
 #include "gis/geom.h"
+#include "gis/store_signs.h"
 #include "gis/text.h"
 
 #define MAX_ISSUES 10000
@@ -800,7 +801,55 @@ static int row_road(row_ctx_t *rc, OGRFeatureH f, int *repaired, dm_error *err)
     return result;
 }
 
+/* Sign types and conditions (GB 17733-2008 names the plate kinds: 街牌,
+ * 巷牌, 楼牌, 村牌 and 指示牌). */
+static const char *const SIGN_TYPE_WORDS[] = {"road", "路牌", "街牌", "道路", "lane", "巷牌", "巷", "弄",
+                                              "building", "楼牌", "楼宇", "village", "村牌", "村名牌", "村",
+                                              "guide", "指示牌", "地名指示牌", "指示", NULL};
+static const char *const SIGN_TYPE_CANON[] = {"road",     "road",     "road",    "road",    "lane",
+                                              "lane",     "lane",     "lane",    "building", "building",
+                                              "building", "village",  "village", "village", "village",
+                                              "guide",    "guide",    "guide",   "guide"};
+static const char *const SIGN_COND_WORDS[] = {"good", "完好", "良好", "damaged", "破损", "损坏", "faded", "褪色",
+                                              "模糊", "missing", "缺失", "丢失", NULL};
+static const char *const SIGN_COND_CANON[] = {"good",  "good",  "good",    "damaged", "damaged", "damaged",
+                                              "faded", "faded", "faded",   "missing", "missing", "missing"};
+
+static int row_sign(row_ctx_t *rc, OGRFeatureH f, int *repaired, dm_error *err)
+{
+    sign_row_t r;
+    memset(&r, 0, sizeof r);
+    long name_id;
+    const char *name_orig;
+    if (get_enum(rc, f, "type", SIGN_TYPE_WORDS, SIGN_TYPE_CANON, "road, lane, building, village, guide", &r.type) ||
+        get_name(rc, f, "text", 1, &r.text, &r.text_original) || get_text(rc, f, "pinyin", &r.pinyin) ||
+        get_long(rc, f, "name_id", &name_id) || get_name(rc, f, "name", 0, &r.name_text, &name_orig) ||
+        get_date(rc, f, "installed", &r.installed_on) ||
+        get_enum(rc, f, "condition", SIGN_COND_WORDS, SIGN_COND_CANON, "good, damaged, faded, missing",
+                 &r.condition))
+        return 0;
+    if (!r.type) {
+        add_issue(rc->rep, ISSUE_REJECTED, rc->row, "type", "type is empty (road, lane, building, village, guide)");
+        return 0;
+    }
+    r.name_id = name_id > 0 ? name_id : 0;
+    GEOSGeometry *g;
+    if (read_geometry(rc, f, &g))
+        return 0;
+    if (!g) {
+        add_issue(rc->rep, ISSUE_REJECTED, rc->row, "geometry", "a sign needs a point");
+        return 0;
+    }
+    if (!(r.wkb = finish_geometry(rc, &g, GEOM_KIND_POINT, &r.wkb_len, repaired)))
+        return 0;
+    r.batch_id = rc->rep->batch_id;
+    r.row_no = rc->row;
+    dm_error e;
+    return insert_result(rc, store_insert_sign(rc->store, &r, &e), "sign", err, &e);
+}
+
 static const row_fn row_fns[LAYER__COUNT] = {
+    [LAYER_SIGNS] = row_sign,
     [LAYER_DIVISIONS] = row_division, [LAYER_MARKERS] = row_marker,         [LAYER_NAMES] = row_name,
     [LAYER_FACILITIES] = row_facility, [LAYER_RESIDENTIAL] = row_residential, [LAYER_ROADS] = row_road,
 };

@@ -12,6 +12,9 @@ int cmd_divisions(int argc, char **argv);
 int cmd_tiles(int argc, char **argv);
 int cmd_coverage(int argc, char **argv);
 int cmd_names(int argc, char **argv);
+int cmd_signs(int argc, char **argv);
+/* `diming names export|candidates|enterprises` (cmd_signs.c). */
+int cmd_directory(int argc, char **argv);
 
 /* The database path when --db is not given: $DIMING_DB or "diming.sqlite". */
 const char *cli_default_db(void);

@@ -14,7 +14,7 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: diming import <layer> FILE [options]\n"
             "\n"
-            "layers: divisions markers names facilities residential roads\n"
+            "layers: divisions markers names facilities residential roads signs\n"
             "formats: Shapefile (GBK .dbf without .cpg is detected), GeoJSON, GeoPackage,\n"
             "         CSV with lon/lat (经度/纬度) or WKT columns, OSM (.osm/.pbf, roads)\n"
             "\n"
@@ -86,7 +86,7 @@ int cmd_import(int argc, char **argv)
     int layer = import_layer_parse(argv[optind]);
     if (layer < 0) {
         fprintf(stderr,
-                "diming import: unknown layer '%s' (divisions markers names facilities residential roads)\n",
+                "diming import: unknown layer '%s' (divisions markers names facilities residential roads signs)\n",
                 argv[optind]);
         free(fields);
         return 2;

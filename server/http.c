@@ -94,7 +94,7 @@ static const route_t core_routes[];
 /* boundaries_routes before divisions_routes: its /divisions/qa would otherwise
  * be taken by /divisions/{}. */
 static const route_t *const route_tables[] = {core_routes, boundaries_routes, divisions_routes, tiles_routes,
-                                              ogc_routes, coverage_routes, names_routes, web_routes, NULL};
+                                              ogc_routes, coverage_routes, signs_routes, names_routes, web_routes, NULL};
 
 static double now_s(void)
 {

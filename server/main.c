@@ -25,7 +25,7 @@ static void usage(FILE *out)
             "\n"
             "commands:\n"
             "  import <layer> FILE   load a Shapefile, GeoJSON, GeoPackage, CSV or OSM file into the database\n"
-            "                        (layers: divisions markers names facilities residential roads)\n"
+            "                        (layers: divisions markers names facilities residential roads signs)\n"
             "  boundaries <sub>      boundary lines, marker audit, joint inspections (derive, status, audit, …)\n"
             "  divisions qa          topology QA of divisions: gaps, overlaps, children outside parent, codes\n"
             "  serve                 answer HTTP requests (GeoJSON) on 127.0.0.1:8080\n"
@@ -34,6 +34,8 @@ static void usage(FILE *out)
             "  tiles export          write vector tiles to an MBTiles file\n"
             "  coverage              which residential areas are within a 15-minute walk of a facility\n"
             "  names <sub> …         standard pinyin, name lookup and the check of a proposed name\n"
+            "  names export|candidates|enterprises   the directory (地名录), naming candidates, audit per enterprise\n"
+            "  signs audit           place-name signs against the register and the roads\n"
             "  version               print the version and schema version\n"
             "\n"
             "Run 'diming <command> --help' for the options of a command.\n"
@@ -53,8 +55,13 @@ int main(int argc, char **argv)
         return cmd_boundaries(argc - 1, argv + 1);
     if (strcmp(cmd, "divisions") == 0)
         return cmd_divisions(argc - 1, argv + 1);
+    if (strcmp(cmd, "names") == 0 && argc > 2 &&
+        (strcmp(argv[2], "export") == 0 || strcmp(argv[2], "candidates") == 0 || strcmp(argv[2], "enterprises") == 0))
+        return cmd_directory(argc - 1, argv + 1);
     if (strcmp(cmd, "names") == 0)
         return cmd_names(argc - 1, argv + 1);
+    if (strcmp(cmd, "signs") == 0)
+        return cmd_signs(argc - 1, argv + 1);
     if (strcmp(cmd, "serve") == 0)
         return cmd_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "backup") == 0)

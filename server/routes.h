@@ -26,6 +26,7 @@ extern const route_t ogc_routes[];
 extern const route_t coverage_routes[];
 extern const route_t names_routes[];
 extern const route_t web_routes[];
+extern const route_t signs_routes[];
 
 /* The web page (routes_web.c) shares "/" with the OGC landing page: true when
  * the client asks for HTML (see web_wants_page), and then web_page answers. */

@@ -142,7 +142,7 @@ static void usage_errors_exit_2(void **state)
     assert_int_equal(T_RUN(&r, "import", "rivers", hier, "--db", fx->db), 0);
     assert_int_equal(r.status, 2);
     assert_string_equal(r.err,
-                        "diming import: unknown layer 'rivers' (divisions markers names facilities residential roads)\n");
+                        "diming import: unknown layer 'rivers' (divisions markers names facilities residential roads signs)\n");
     t_run_free(&r);
 
     assert_int_equal(T_RUN(&r, "import", "divisions", "--db", fx->db), 0);
