@@ -862,10 +862,61 @@ static int has_suffix(const char *path, const char *suffix)
     return n >= m && strcasecmp(path + n - m, suffix) == 0;
 }
 
+/* A CSV header naming one column twice is refused before GDAL opens it:
+ * which of the two is meant is a guess, and GDAL 3.6's CSV reader crashes
+ * on a repeated coordinate column when KEEP_GEOM_COLUMNS=NO (found by
+ * fuzz_import_csv; tests/unit/test_import_header.c). The delimiter is the one
+ * GDAL picks: tab for .tsv, else the most frequent of , ; and tab. */
+static int csv_header_check(const char *path, dm_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0; /* GDAL says why */
+    char line[16384];
+    size_t n = fread(line, 1, sizeof line - 1, f);
+    fclose(f);
+    line[n] = '\0';
+    char *end = strpbrk(line, "\r\n");
+    if (end)
+        *end = '\0';
+    char *h = line;
+    if ((unsigned char)h[0] == 0xEF && (unsigned char)h[1] == 0xBB && (unsigned char)h[2] == 0xBF)
+        h += 3;
+    int commas = 0, semis = 0, tabs = 0;
+    for (const char *c = h; *c; c++)
+        commas += *c == ',', semis += *c == ';', tabs += *c == '\t';
+    char delim = has_suffix(path, ".tsv") ? '\t' : tabs > commas && tabs > semis ? '\t' : semis > commas ? ';' : ',';
+    enum { MAX_COLS = 256 };
+    char *cols[MAX_COLS];
+    int ncols = 0;
+    for (char *c = h; ncols < MAX_COLS;) {
+        char *next = strchr(c, delim);
+        if (next)
+            *next = '\0';
+        while (*c == ' ' || *c == '"')
+            c++;
+        size_t len = strlen(c);
+        while (len && (c[len - 1] == ' ' || c[len - 1] == '"'))
+            c[--len] = '\0';
+        for (int i = 0; i < ncols; i++)
+            if (len && strcasecmp(cols[i], c) == 0)
+                return dm_error_set(err, DM_EINVAL, "file",
+                                    "%s: column '%s' appears twice in the header (columns %d and %d): rename one",
+                                    path, c, i + 1, ncols + 1);
+        cols[ncols++] = c;
+        if (!next)
+            break;
+        c = next + 1;
+    }
+    return 0;
+}
+
 static GDALDatasetH open_source(const char *path, const char *encoding, dm_error *err)
 {
     char **oo = NULL;
     if (has_suffix(path, ".csv") || has_suffix(path, ".tsv") || has_suffix(path, ".txt")) {
+        if (csv_header_check(path, err))
+            return NULL;
         oo = CSLSetNameValue(oo, "X_POSSIBLE_NAMES", "lon,lng,longitude,x,经度,point_x");
         oo = CSLSetNameValue(oo, "Y_POSSIBLE_NAMES", "lat,latitude,y,纬度,point_y");
         oo = CSLSetNameValue(oo, "GEOM_POSSIBLE_NAMES", "wkt,geometry,geom,the_geom");
