@@ -25,6 +25,7 @@
 
 #include "gis/divcode.h"
 #include "gis/geom.h"
+#include "gis/limits.h"
 #include "gis/store_coverage.h"
 
 /* ---- filters ------------------------------------------------------------------------ */
@@ -117,6 +118,10 @@ static int count_within(const coverage_graph_t *g, cov_search_t *s, double budge
     for (size_t f = 0; f < nfac && !rc; f++) {
         if (!fok[f])
             continue;
+        if (limits_deadline_passed()) { /* the server's per-request deadline (limits.h) */
+            rc = DM_ELIMIT;
+            break;
+        }
         cov_seed_t seeds[2];
         cov_snap_seeds(g, &fsn[f], 0, seeds);
         cov_search_reset(s);
@@ -617,6 +622,10 @@ int coverage_greedy(const coverage_graph_t *g, const coverage_params_t *p, const
             coverage_snap_point(g, areas[a].lon, areas[a].lat, &asn);
             if (asn.access_m > budget)
                 continue;
+            if (limits_deadline_passed()) { /* the server's per-request deadline (limits.h) */
+                rc = DM_ELIMIT;
+                break;
+            }
             cov_seed_t seeds[2];
             cov_snap_seeds(g, &asn, 0, seeds);
             cov_search_reset(&s);

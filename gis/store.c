@@ -8,6 +8,7 @@
 #include "gis/store.h"
 #include "gis/storeInt.h"
 #include "gis/date.h"
+#include "gis/limits.h"
 
 #include <sqlite3.h>
 #include <spatialite.h>
@@ -341,6 +342,8 @@ int store_open_at(const char *path, int flags, int version, store_t **out, dm_er
     }
     sqlite3_busy_timeout(s->db, 10000);
     sqlite3_extended_result_codes(s->db, 1);
+    /* A statement running past this thread's request deadline stops (limits.h). */
+    sqlite3_progress_handler(s->db, 1000, limits_sqlite_progress, NULL);
     s->splite_cache = spatialite_alloc_connection();
     spatialite_init_ex(s->db, s->splite_cache, 0);
 

@@ -1,0 +1,294 @@
+/* test_reliability.c — request limits and deadlines over HTTP, and the
+ * security headers: each limit of `diming serve` (server/reqlimits.h) is
+ * tried with a request just inside and one outside it, and the refusals name
+ * the parameter and the limit; error bodies never carry paths or traces. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests/support/support.h"
+
+static char *g_dir, *g_db;
+
+static int import(const char *layer, const char *fixture, const char *srs)
+{
+    char *path = t_fixture(fixture);
+    t_run_t r;
+    int rc = srs ? T_RUN(&r, "import", layer, path, "--db", g_db, "--quiet", "--src-srs", srs)
+                 : T_RUN(&r, "import", layer, path, "--db", g_db, "--quiet");
+    free(path);
+    if (rc || r.status != 0)
+        fprintf(stderr, "import %s failed (%d): %s\n", fixture, r.status, r.err ? r.err : "");
+    rc = rc || r.status != 0 ? -1 : 0;
+    t_run_free(&r);
+    return rc;
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    g_dir = t_tmpdir("http-reliability");
+    g_db = g_dir ? t_path(g_dir, "r.sqlite") : NULL;
+    if (!g_db)
+        return -1;
+    return import("divisions", "hierarchy.geojson", NULL) || import("roads", "coverage/roads.geojson", NULL) ||
+                   import("facilities", "coverage/facilities.csv", "EPSG:4490") ||
+                   import("residential", "coverage/residential.geojson", NULL)
+               ? -1
+               : 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    t_rmtree(g_dir);
+    free(g_dir);
+    free(g_db);
+    return 0;
+}
+
+static void expect_error(const t_response_t *res, int status, const char *code, const char *param)
+{
+    if (res->status != status)
+        fprintf(stderr, "got %d %s\n", res->status, res->body);
+    assert_int_equal(res->status, status);
+    assert_non_null(res->json);
+    assert_string_equal(t_json_str(res->json, "error.code"), code);
+    assert_int_equal(t_json_int(res->json, "error.status"), status);
+    if (param)
+        assert_string_equal(t_json_str(res->json, "error.param"), param);
+    else
+        assert_null(t_json_at(res->json, "error.param"));
+}
+
+/* A LineString of n vertices inside 天宁区 (the fixture's 320402). */
+static char *line_of(int n, const char *prefix, const char *suffix)
+{
+    size_t cap = strlen(prefix) + strlen(suffix) + (size_t)n * 40 + 64;
+    char *s = malloc(cap);
+    size_t len = (size_t)snprintf(s, cap, "%s{\"type\":\"LineString\",\"coordinates\":[", prefix);
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(s + len, cap - len, "%s[%.6f,%.6f]", i ? "," : "", 119.96 + 0.0001 * i, 31.0);
+    snprintf(s + len, cap - len, "]}%s", suffix);
+    return s;
+}
+
+static void post(unsigned port, const char *target, const char *body, t_response_t *res)
+{
+    const char *const h[] = {"Content-Type: application/json", NULL};
+    assert_int_equal(t_http(port, "POST", target, h, body, strlen(body), res), 0);
+}
+
+static void too_many_vertices_is_413(void **state)
+{
+    (void)state;
+    t_server_t srv;
+    assert_int_equal(t_server_start(&srv, g_db, (const char *const[]){"--max-vertices", "10", NULL}), 0);
+    t_response_t res;
+    char *ok = line_of(10, "", ""), *big = line_of(11, "", "");
+    post(srv.port, "/boundaries/check?date=2024-01-01", ok, &res);
+    assert_int_equal(res.status, 200);
+    t_response_free(&res);
+    post(srv.port, "/boundaries/check?date=2024-01-01", big, &res);
+    expect_error(&res, 413, "too_many_vertices", "geometry");
+    assert_non_null(strstr(t_json_str(res.json, "error.message"), "11 vertices, more than this server's limit of 10"));
+    t_response_free(&res);
+    /* The same limit on the names check's geometry, nested in a Feature-like body. */
+    char *named = line_of(11, "{\"name\":\"青枫路\",\"category\":\"road\",\"geometry\":", "");
+    char *closed = malloc(strlen(named) + 2);
+    sprintf(closed, "%s}", named);
+    post(srv.port, "/names/check", closed, &res);
+    expect_error(&res, 413, "too_many_vertices", "geometry");
+    t_response_free(&res);
+    free(ok), free(big), free(named), free(closed);
+    assert_int_equal(t_server_stop_checked(&srv), 0);
+}
+
+static void bbox_and_coverage_area_too_large_is_422(void **state)
+{
+    (void)state;
+    t_server_t srv;
+    /* 天宁区's box is 0.05° × 0.1° ≈ 53 km²; 江苏省's (the fixture's) ≈ 425 km². */
+    assert_int_equal(t_server_start(&srv, g_db,
+                                     (const char *const[]){"--max-bbox-km2", "15000", "--max-coverage-km2", "100",
+                                                           NULL}),
+                     0);
+    t_response_t res;
+    /* 1° × 1° at the equator: 12 391 km² (R² Δλ (sin φ2 − sin φ1)), inside. */
+    assert_int_equal(t_get(srv.port, "/collections/divisions/items?bbox=0,0,1,1", &res), 0);
+    assert_int_equal(res.status, 200);
+    t_response_free(&res);
+    assert_int_equal(t_get(srv.port, "/collections/divisions/items?bbox=119,30,121,32", &res), 0);
+    expect_error(&res, 422, "area_too_large", "bbox");
+    assert_non_null(strstr(t_json_str(res.json, "error.message"), "limit of 15000 km²"));
+    t_response_free(&res);
+
+    assert_int_equal(t_get(srv.port, "/coverage?division=320402", &res), 0);
+    assert_int_equal(res.status, 200);
+    t_response_free(&res);
+    assert_int_equal(t_get(srv.port, "/coverage?division=320000", &res), 0);
+    expect_error(&res, 422, "area_too_large", "division");
+    assert_non_null(strstr(t_json_str(res.json, "error.message"), "division 320000000000 spans 425 km²"));
+    t_response_free(&res);
+    post(srv.port, "/coverage/suggest", "{\"division\":\"320000\",\"k\":1}", &res);
+    expect_error(&res, 422, "area_too_large", "division");
+    t_response_free(&res);
+    /* An unknown division is not the limit's business: the handler reports it. */
+    assert_int_equal(t_get(srv.port, "/coverage?division=320499", &res), 0);
+    assert_int_not_equal(res.status, 422);
+    t_response_free(&res);
+    assert_int_equal(t_server_stop_checked(&srv), 0);
+}
+
+/* Sends a POST whose headers arrive `delay_ms` before its body, on a raw
+ * socket, and returns what the server answered (read until it closes). */
+static char *slow_post(unsigned port, const char *target, const char *body, int delay_ms)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_true(fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0);
+    char head[512];
+    int n = snprintf(head, sizeof head,
+                     "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                     target, strlen(body));
+    assert_int_equal(write(fd, head, (size_t)n), n);
+    struct timespec ts = {delay_ms / 1000, (long)(delay_ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+    assert_int_equal(write(fd, body, strlen(body)), (ssize_t)strlen(body));
+    size_t cap = 8192, len = 0;
+    char *out = malloc(cap);
+    ssize_t r;
+    while ((r = read(fd, out + len, cap - len - 1)) > 0) {
+        len += (size_t)r;
+        if (len + 1 == cap)
+            out = realloc(out, cap *= 2);
+    }
+    out[len] = '\0';
+    close(fd);
+    return out;
+}
+
+static void request_past_its_deadline_is_503(void **state)
+{
+    (void)state;
+    t_server_t srv;
+    assert_int_equal(t_server_start(&srv, g_db, (const char *const[]){"--deadline-ms", "100", NULL}), 0);
+    const char *body = "{\"name\":\"青枫路\",\"category\":\"road\"}";
+    /* A body that arrives 400 ms after the headers has used up a 100 ms
+     * deadline before any work starts (the deadline counts from arrival). */
+    char *raw = slow_post(srv.port, "/names/check", body, 400);
+    int status = 0;
+    assert_int_equal(sscanf(raw, "HTTP/1.1 %d", &status), 1);
+    assert_int_equal(status, 503);
+    assert_non_null(strstr(raw, "\"code\":\"deadline_exceeded\""));
+    assert_non_null(strstr(raw, "limit of 100 ms"));
+    assert_non_null(strstr(raw, "\r\nRetry-After: 5\r\n"));
+    free(raw);
+    /* In time, the same request is answered and the worker serves on. */
+    t_response_t res;
+    post(srv.port, "/names/check", body, &res);
+    assert_int_equal(res.status, 200);
+    t_response_free(&res);
+    assert_int_equal(t_get(srv.port, "/divisions/locate?lon=119.97&lat=31.0", &res), 0);
+    assert_int_equal(res.status, 200);
+    t_response_free(&res);
+    assert_int_equal(t_server_stop_checked(&srv), 0);
+}
+
+static void limit_options_are_checked(void **state)
+{
+    (void)state;
+    static const char *const bad[][2] = {{"--deadline-ms", "0"},      {"--deadline-ms", "soon"},
+                                         {"--max-vertices", "-5"},    {"--max-bbox-km2", "0"},
+                                         {"--max-coverage-km2", "x"}, {"--max-vertices", "0"}};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        t_run_t r;
+        assert_int_equal(T_RUN(&r, "serve", "--db", g_db, "--port", "0", bad[i][0], bad[i][1]), 0);
+        assert_int_equal(r.status, 2);
+        assert_non_null(strstr(r.err, bad[i][0]));
+        t_run_free(&r);
+    }
+    t_run_t r;
+    assert_int_equal(T_RUN(&r, "serve", "--help"), 0);
+    assert_non_null(strstr(r.out, "--deadline-ms N"));
+    assert_non_null(strstr(r.out, "--max-coverage-km2 N"));
+    t_run_free(&r);
+}
+
+/* Security: the page's headers, and error bodies without server paths,
+ * SQL or traces, whatever the client sent. */
+static void security_headers_and_clean_errors(void **state)
+{
+    (void)state;
+    t_server_t srv;
+    assert_int_equal(t_server_start(&srv, g_db, (const char *const[]){"--max-body", "100", NULL}), 0);
+    t_response_t res;
+    const char *const browser[] = {"Accept: text/html", NULL};
+    assert_int_equal(t_http(srv.port, "GET", "/", browser, NULL, 0, &res), 0);
+    assert_int_equal(res.status, 200);
+    const char *csp = t_header(&res, "Content-Security-Policy");
+    assert_non_null(csp);
+    assert_non_null(strstr(csp, "default-src 'self'"));
+    assert_string_equal(t_header(&res, "X-Content-Type-Options"), "nosniff");
+    t_response_free(&res);
+
+    static const struct {
+        const char *method, *target, *body;
+        int status;
+    } bad[] = {
+        {"GET", "/no/such/route", NULL, 404},
+        {"GET", "/web/../../../etc/passwd", NULL, 404},
+        {"GET", "/web/%2e%2e/%2e%2e/CMakeLists.txt", NULL, 404},
+        {"GET", "/divisions/locate?lon=abc&lat=31", NULL, 400},
+        {"GET", "/divisions/99999999999999", NULL, 400},
+        {"DELETE", "/divisions/locate", NULL, 405},
+        {"POST", "/boundaries/check", "{\"type\":\"Point\",\"coordinates\":[1e999,", 400},
+        {"POST", "/names/check", "{\"name\":\"" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}", 413},
+        {"GET", "/collections/divisions/items?datetime=2024-13-45", NULL, 400},
+        {"GET", "/tiles/divisions/99/1/1.mvt", NULL, 400},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_int_equal(t_http(srv.port, bad[i].method, bad[i].target, NULL, bad[i].body,
+                                bad[i].body ? strlen(bad[i].body) : 0, &res),
+                         0);
+        if (res.status != bad[i].status)
+            fprintf(stderr, "%s %s: %d %s\n", bad[i].method, bad[i].target, res.status, res.body);
+        assert_int_equal(res.status, bad[i].status);
+        assert_string_equal(t_header(&res, "X-Content-Type-Options"), "nosniff");
+        assert_non_null(t_json_str(res.json, "error.message"));
+        assert_string_equal(t_json_str(res.json, "error.request_id"), t_header(&res, "X-Request-Id"));
+        /* no file system paths of the server, no SQL, no C source locations */
+        assert_null(strstr(res.body, DIMING_SOURCE_DIR));
+        assert_null(strstr(res.body, g_dir));
+        assert_null(strstr(res.body, ".sqlite"));
+        assert_null(strstr(res.body, "SELECT"));
+        assert_null(strstr(res.body, ".c:"));
+        assert_null(strstr(res.body, "root:"));
+        t_response_free(&res);
+    }
+    assert_int_equal(t_server_stop_checked(&srv), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(too_many_vertices_is_413),
+        cmocka_unit_test(bbox_and_coverage_area_too_large_is_422),
+        cmocka_unit_test(request_past_its_deadline_is_503),
+        cmocka_unit_test(limit_options_are_checked),
+        cmocka_unit_test(security_headers_and_clean_errors),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
