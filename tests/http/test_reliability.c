@@ -8,7 +8,11 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,6 +285,173 @@ static void security_headers_and_clean_errors(void **state)
     assert_int_equal(t_server_stop_checked(&srv), 0);
 }
 
+/* ---- SIGTERM under load ------------------------------------------------------- */
+
+static int connect_to(unsigned port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
+        return fd;
+    if (fd >= 0)
+        close(fd);
+    return -1;
+}
+
+/* Reads until the server closes; the number of bytes, -1 on a read error
+ * after some bytes arrived (a reset mid-answer). */
+static ssize_t read_all(int fd, char **out)
+{
+    size_t cap = 4096, len = 0;
+    char *b = malloc(cap);
+    for (;;) {
+        if (len + 1 >= cap)
+            b = realloc(b, cap *= 2);
+        ssize_t r = read(fd, b + len, cap - len - 1);
+        if (r > 0) {
+            len += (size_t)r;
+            continue;
+        }
+        b[len] = '\0';
+        *out = b;
+        return r < 0 && len ? -1 : (ssize_t)len;
+    }
+}
+
+/* 1 if raw holds one whole "200" answer: status line, headers, and as many
+ * body bytes as Content-Length says. */
+static int whole_200(const char *raw, size_t len)
+{
+    int status = 0;
+    const char *cl = strstr(raw, "Content-Length: ");
+    const char *body = strstr(raw, "\r\n\r\n");
+    if (sscanf(raw, "HTTP/1.1 %d", &status) != 1 || status != 200 || !cl || !body)
+        return 0;
+    return (size_t)atol(cl + 16) == len - (size_t)(body + 4 - raw);
+}
+
+typedef struct {
+    unsigned port;
+    atomic_int *stop;
+    int ok, refused, broken;
+} load_t;
+
+/* One client of the load: whole requests on new connections until told to
+ * stop. Refused: the connection failed or closed before any byte of an
+ * answer (the server had stopped accepting). Broken: anything else that is
+ * not a whole 200 (an answer cut short, a 5xx). */
+static void *load_main(void *arg)
+{
+    load_t *l = arg;
+    static const char *const targets[] = {"/coverage?division=320402", "/divisions/locate?lon=119.97&lat=31.0",
+                                          "/collections/divisions/items?limit=50", "/tiles/all/12/3461/1691.mvt"};
+    for (unsigned i = 0; !atomic_load(l->stop); i++) {
+        int fd = connect_to(l->port);
+        if (fd < 0) {
+            l->refused++;
+            usleep(10000);
+            continue;
+        }
+        char req[256];
+        int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                         targets[i % 4]);
+        char *raw = NULL;
+        ssize_t got = write(fd, req, (size_t)n) == n ? read_all(fd, &raw) : 0;
+        close(fd);
+        if (got == 0)
+            l->refused++;
+        else if (got > 0 && (whole_200(raw, (size_t)got) || strncmp(raw, "HTTP/1.1 204", 12) == 0))
+            l->ok++;
+        else {
+            fprintf(stderr, "broken answer (%zd bytes): %.200s\n", got, raw ? raw : "");
+            l->broken++;
+        }
+        free(raw);
+    }
+    return NULL;
+}
+
+static void sigterm_under_load_finishes_what_it_began(void **state)
+{
+    (void)state;
+    t_server_t srv;
+    assert_int_equal(t_server_start(&srv, g_db, (const char *const[]){"--threads", "2", NULL}), 0);
+    enum { CLIENTS = 4 };
+    atomic_int stop = 0;
+    load_t load[CLIENTS];
+    pthread_t th[CLIENTS];
+    for (int i = 0; i < CLIENTS; i++) {
+        load[i] = (load_t){srv.port, &stop, 0, 0, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, load_main, &load[i]), 0);
+    }
+    /* A request in flight for sure: its headers are in (the server said
+     * "100 Continue"), its body not yet. */
+    const char *body = "{\"name\":\"青枫路\",\"category\":\"road\"}";
+    int slow = connect_to(srv.port);
+    assert_true(slow >= 0);
+    char head[256];
+    int n = snprintf(head, sizeof head,
+                     "POST /names/check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     "Content-Length: %zu\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
+                     strlen(body));
+    assert_int_equal(write(slow, head, (size_t)n), n);
+    char cont[64] = "";
+    size_t got = 0;
+    while (got < 25 && !strstr(cont, "\r\n\r\n")) {
+        ssize_t r = read(slow, cont + got, sizeof cont - 1 - got);
+        assert_true(r > 0);
+        got += (size_t)r;
+        cont[got] = '\0';
+    }
+    assert_non_null(strstr(cont, "HTTP/1.1 100 Continue"));
+    /* Let the load run until every client has been answered a few times. */
+    for (int i = 0; i < CLIENTS; i++)
+        while (load[i].ok < 3 && !load[i].broken)
+            usleep(10000);
+
+    assert_int_equal(kill(srv.pid, SIGTERM), 0);
+    /* New connections are refused soon after (the server waits up to 10 s
+     * for the request above, so this cannot be the process having gone). */
+    int refused = 0;
+    for (int k = 0; k < 500 && !refused; k++) {
+        int fd = connect_to(srv.port);
+        if (fd < 0)
+            refused = errno == ECONNREFUSED;
+        else {
+            close(fd);
+            usleep(10000);
+        }
+    }
+    assert_true(refused);
+    /* The request begun before SIGTERM is still answered, whole. */
+    assert_int_equal(write(slow, body, strlen(body)), (ssize_t)strlen(body));
+    char *raw = NULL;
+    ssize_t len = read_all(slow, &raw);
+    close(slow);
+    assert_true(len > 0);
+    if (!whole_200(raw, (size_t)len))
+        fprintf(stderr, "slow request: %.300s\n", raw);
+    assert_true(whole_200(raw, (size_t)len));
+    assert_non_null(strstr(raw, "\"verdict\""));
+    free(raw);
+
+    /* The server exits 0 (t_server_stop's own SIGTERM finds it stopping). */
+    char *err = NULL;
+    assert_int_equal(t_server_stop(&srv, &err), 0);
+    assert_non_null(strstr(err, "SIGTERM received, stopping"));
+    free(err);
+    atomic_store(&stop, 1);
+    int ok = 0, broken = 0, refusals = 0;
+    for (int i = 0; i < CLIENTS; i++) {
+        pthread_join(th[i], NULL);
+        ok += load[i].ok, broken += load[i].broken, refusals += load[i].refused;
+    }
+    assert_true(ok >= 3 * CLIENTS);
+    assert_true(refusals > 0); /* the load went on hitting the stopped server */
+    assert_int_equal(broken, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -289,6 +460,7 @@ int main(void)
         cmocka_unit_test(request_past_its_deadline_is_503),
         cmocka_unit_test(limit_options_are_checked),
         cmocka_unit_test(security_headers_and_clean_errors),
+        cmocka_unit_test(sigterm_under_load_finishes_what_it_began),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
