@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -285,6 +286,64 @@ static void security_headers_and_clean_errors(void **state)
     assert_int_equal(t_server_stop_checked(&srv), 0);
 }
 
+/* ---- full disk ------------------------------------------------------------------- */
+
+/* An import into a database whose files cannot grow (a file size limit of
+ * 100 KiB: the kernel refuses the write as on a full disk) fails with one
+ * clear line and status 1; the database is as it was and the server that
+ * reads it answers on. */
+static void full_disk_import_fails_cleanly(void **state)
+{
+    (void)state;
+    char *db = t_path(g_dir, "full.sqlite"), *fixture = t_fixture("hierarchy.geojson");
+    char *errf = t_path(g_dir, "full.err");
+    t_run_t r;
+    assert_int_equal(T_RUN(&r, "import", "divisions", fixture, "--db", db, "--quiet"), 0);
+    assert_int_equal(r.status, 0);
+    t_run_free(&r);
+    static const char *const count_sql = "SELECT (SELECT count(*) FROM divisions), (SELECT count(*) FROM import_batches)";
+    char *before = t_sql(db, count_sql);
+    assert_string_equal(before, "12|1\n");
+    t_server_t srv;
+    assert_int_equal(t_server_start(&srv, db, NULL), 0);
+
+    const char *big = DIMING_SOURCE_DIR "/seeds/divisions/chengdu-townships-synthetic.geojson";
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "sh -c \"trap '' XFSZ; ulimit -f 200; exec '%s' import divisions '%s' --db '%s' --quiet\" 2>'%s'",
+             DIMING_BIN, big, db, errf);
+    int ws = system(cmd);
+    assert_true(WIFEXITED(ws));
+    assert_int_equal(WEXITSTATUS(ws), 1);
+    char *err = t_read_file(errf, NULL);
+    assert_non_null(err);
+    assert_int_equal(t_count_lines(err), 1);
+    assert_non_null(strstr(err, "diming import: error: "));
+    assert_non_null(strstr(err, "is the disk full?"));
+    assert_non_null(strstr(err, "(database unchanged)"));
+    free(err);
+
+    char *check = t_sql(db, "PRAGMA integrity_check");
+    assert_string_equal(check, "ok\n");
+    char *after = t_sql(db, count_sql);
+    assert_string_equal(after, before);
+    t_response_t res;
+    assert_int_equal(t_get(srv.port, "/divisions/locate?lon=119.97&lat=31.0", &res), 0);
+    assert_int_equal(res.status, 200);
+    assert_string_equal(t_json_str(res.json, "features.2.properties.code"), "320402000000");
+    t_response_free(&res);
+    assert_int_equal(t_server_stop_checked(&srv), 0);
+
+    /* With room again, the same import succeeds: nothing was left half done. */
+    assert_int_equal(T_RUN(&r, "import", "divisions", big, "--db", db, "--quiet"), 0);
+    assert_int_equal(r.status, 0);
+    t_run_free(&r);
+    char *later = t_sql(db, count_sql);
+    assert_string_equal(later, "273|2\n");
+    free(before), free(check), free(after), free(later);
+    free(db), free(fixture), free(errf);
+}
+
 /* ---- SIGTERM under load ------------------------------------------------------- */
 
 static int connect_to(unsigned port)
@@ -461,6 +520,7 @@ int main(void)
         cmocka_unit_test(limit_options_are_checked),
         cmocka_unit_test(security_headers_and_clean_errors),
         cmocka_unit_test(sigterm_under_load_finishes_what_it_began),
+        cmocka_unit_test(full_disk_import_fails_cleanly),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
