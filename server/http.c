@@ -289,7 +289,7 @@ static void *reloader_main(void *arg)
         pthread_mutex_unlock(&srv->snap_lock);
         if (v < 0 || v == have)
             continue;
-        snapshot_t *fresh, *base = snapshot_acquire(srv);
+        snapshot_t *fresh = NULL, *base = snapshot_acquire(srv);
         int failed = snapshot_build(srv, st, base, &fresh, &err);
         snapshot_release(base);
         if (failed) {
