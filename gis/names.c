@@ -695,7 +695,9 @@ int names_normalize(names_worker_t *w, const char *in, size_t len, char **out, d
     }
     /* Drop glued annotations: "(" ASCII letters/tone vowels/spaces ")". */
     size_t tl = strlen(t);
-    char *res = malloc(tl * 3 + 1), *o = res;
+    /* Worst growth: two ASCII digits become three 3-byte numerals (21 → 二十一,
+     * 9 bytes from 2); found by fuzz_names (tests/unit/test_fuzz_found.c). */
+    char *res = malloc(tl * 5 + 1), *o = res;
     if (!res) {
         free(t);
         return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
