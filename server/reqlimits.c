@@ -53,14 +53,6 @@ int request_check_vertices(const request_t *req, response_t *res, const char *pa
     return -1;
 }
 
-int request_check_vertices_text(const request_t *req, response_t *res, const char *param, const char *geojson)
-{
-    json_t *doc = json_loads(geojson, JSON_DECODE_ANY, NULL);
-    int rc = doc ? request_check_vertices(req, res, param, doc) : 0;
-    json_decref(doc);
-    return rc;
-}
-
 int request_check_bbox(const request_t *req, response_t *res, const char *param, const double bbox[4])
 {
     double max = server_get_config(req->srv)->max_bbox_km2;

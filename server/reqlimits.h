@@ -25,9 +25,6 @@ size_t reqlimits_count_positions(const json_t *geometry);
 /* 413 when `geometry` (a GeoJSON geometry object) has more positions than
  * the server's max_vertices. */
 int request_check_vertices(const request_t *req, response_t *res, const char *param, const json_t *geometry);
-/* The same for GeoJSON text (parsed once to count, no GEOS). Text that is
- * not JSON passes: the geometry parser reports it. */
-int request_check_vertices_text(const request_t *req, response_t *res, const char *param, const char *geojson);
 /* 422 when a bbox (west, south, east, north) covers more than max_bbox_km2. */
 int request_check_bbox(const request_t *req, response_t *res, const char *param, const double bbox[4]);
 /* 422 when the outline of division `code` on `date` spans a box of more
