@@ -66,10 +66,38 @@ static void two_digit_number_alone(void **state)
     free(p);
 }
 
+/* fuzz_names, crash 8b1eab5d (UBSan: signed overflow in numeral_run_value):
+ * 卌 and 29 ASCII 3s normalise to 卌 and 29 三 read digit by digit; reading
+ * that run as one number overflowed a long. A run too long to be a number is
+ * spelled as characters instead. */
+static void long_numeral_run(void **state)
+{
+    (void)state;
+    static const unsigned char crash[] = {0x8c, 0xe5, 0x8d, 0x8c, '3', '3', '3', '3', '3', '3', '3', '3', '3', '3',
+                                          '3',  '3',  '3',  '3',  '3', '3', '3', '3', '3', '3', '3', '3', '3', '3',
+                                          '3',  '3',  '3',  '3',  '3'};
+    name_parts_t *p = malloc(sizeof *p);
+    dm_error e;
+    assert_int_equal(names_analyze(g_w, (const char *)crash + 1, sizeof crash - 1, NAME_CAT_ROAD, p, &e), 0);
+    assert_string_equal(p->norm, "卌三三三三三三三三三三三三三三三三三三三三三三三三三三三三三");
+    assert_null(strchr(p->pinyin, '-')); /* no negative or wrapped number in the spelling */
+    /* 20 三 and a generic: the same, as a road name someone could type. */
+    const char *road = "三三三三三三三三三三三三三三三三三三三三路";
+    assert_int_equal(names_analyze(g_w, road, strlen(road), NAME_CAT_ROAD, p, &e), 0);
+    assert_string_equal(p->specific, "三三三三三三三三三三三三三三三三三三三三");
+    assert_string_equal(p->base_generic, "路");
+    assert_null(strchr(p->pinyin, '-'));
+    /* A short run is still a number: 三八路 → 38. */
+    assert_int_equal(names_analyze(g_w, "三八路", strlen("三八路"), NAME_CAT_ROAD, p, &e), 0);
+    assert_non_null(strstr(p->pinyin, "38"));
+    free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(two_digit_number_alone),
+        cmocka_unit_test(long_numeral_run),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
