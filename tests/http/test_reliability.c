@@ -286,6 +286,22 @@ static void security_headers_and_clean_errors(void **state)
     assert_int_equal(t_server_stop_checked(&srv), 0);
 }
 
+/* fuzz_http, crash 5ba5066d (UBSan: qsort(NULL, 0, …) in boundary_audit):
+ * the marker audit of a database without markers. */
+static void marker_audit_without_markers(void **state)
+{
+    (void)state;
+    t_server_t srv;
+    assert_int_equal(t_server_start(&srv, g_db, NULL), 0);
+    t_response_t res;
+    assert_int_equal(t_get(srv.port, "/boundaries/markers/audit", &res), 0);
+    assert_int_equal(res.status, 200);
+    assert_int_equal(t_json_int(res.json, "markers"), 0);
+    assert_int_equal(t_json_len(res.json, "features"), 0);
+    t_response_free(&res);
+    assert_int_equal(t_server_stop_checked(&srv), 0);
+}
+
 /* ---- full disk ------------------------------------------------------------------- */
 
 /* An import into a database whose files cannot grow (a file size limit of
@@ -521,6 +537,7 @@ int main(void)
         cmocka_unit_test(security_headers_and_clean_errors),
         cmocka_unit_test(sigterm_under_load_finishes_what_it_began),
         cmocka_unit_test(full_disk_import_fails_cleanly),
+        cmocka_unit_test(marker_audit_without_markers),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
