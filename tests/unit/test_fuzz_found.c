@@ -87,9 +87,10 @@ static void long_numeral_run(void **state)
     assert_string_equal(p->specific, "三三三三三三三三三三三三三三三三三三三三");
     assert_string_equal(p->base_generic, "路");
     assert_null(strchr(p->pinyin, '-'));
-    /* A short run is still a number: 三八路 → 38. */
-    assert_int_equal(names_analyze(g_w, "三八路", strlen("三八路"), NAME_CAT_ROAD, p, &e), 0);
-    assert_non_null(strstr(p->pinyin, "38"));
+    /* A short run is still a number: 十二路 → 12. */
+    assert_int_equal(names_analyze(g_w, "十二路", strlen("十二路"), NAME_CAT_ROAD, p, &e), 0);
+    if (!strstr(p->pinyin, "12"))
+        fail_msg("pinyin of 十二路: %s", p->pinyin);
     free(p);
 }
 
