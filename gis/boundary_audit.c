@@ -412,7 +412,8 @@ int boundary_audit(store_t *s, const boundary_audit_opts_t *opt, boundary_audit_
                               o.line_code);
     }
     if (!rc) {
-        qsort(a.markers, a.nmarkers, sizeof *a.markers, cmp_marker);
+        if (a.nmarkers) /* qsort wants a valid pointer even for 0 items (C11 7.1.4; fuzz_http) */
+            qsort(a.markers, a.nmarkers, sizeof *a.markers, cmp_marker);
         r->markers = (long)a.nmarkers;
         for (size_t i = 0; !rc && i < a.nmarkers;) {
             size_t j = i;

@@ -25,6 +25,7 @@
 
 #include "gis/divcode.h"
 #include "gis/geom.h"
+#include "gis/limits.h"
 #include "gis/store_coverage.h"
 
 /* ---- filters ------------------------------------------------------------------------ */
@@ -117,6 +118,10 @@ static int count_within(const coverage_graph_t *g, cov_search_t *s, double budge
     for (size_t f = 0; f < nfac && !rc; f++) {
         if (!fok[f])
             continue;
+        if (limits_deadline_passed()) { /* the server's per-request deadline (limits.h) */
+            rc = DM_ELIMIT;
+            break;
+        }
         cov_seed_t seeds[2];
         cov_snap_seeds(g, &fsn[f], 0, seeds);
         cov_search_reset(s);
@@ -394,7 +399,8 @@ static int evaluate(store_t *s, const coverage_graph_t *g, const coverage_query_
         sp.speed_mps = sens[k];
         out->sens_speed_mps[k] = sens[k];
         if (!coverage_assign(g, &sp, out->facilities, out->nfacilities, out->areas, out->nareas))
-            return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+            return limits_deadline_hit() ? dm_error_set(err, DM_ELIMIT, NULL, "stopped: the request ran past its deadline")
+                                         : dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
         for (size_t i = 0; i < out->nareas; i++)
             if (out->areas[i].covered) {
                 out->sens_areas_covered[k]++;
@@ -403,7 +409,8 @@ static int evaluate(store_t *s, const coverage_graph_t *g, const coverage_query_
     }
     out->method = coverage_assign(g, &q->params, out->facilities, out->nfacilities, out->areas, out->nareas);
     if (!out->method)
-        return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+        return limits_deadline_hit() ? dm_error_set(err, DM_ELIMIT, NULL, "stopped: the request ran past its deadline")
+                                     : dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
     size_t clen = prefix_len(*level + 1);
     for (size_t i = 0; i < out->nareas; i++) {
         const coverage_area_t *a = &out->areas[i];
@@ -617,6 +624,10 @@ int coverage_greedy(const coverage_graph_t *g, const coverage_params_t *p, const
             coverage_snap_point(g, areas[a].lon, areas[a].lat, &asn);
             if (asn.access_m > budget)
                 continue;
+            if (limits_deadline_passed()) { /* the server's per-request deadline (limits.h) */
+                rc = DM_ELIMIT;
+                break;
+            }
             cov_seed_t seeds[2];
             cov_snap_seeds(g, &asn, 0, seeds);
             cov_search_reset(&s);
@@ -733,6 +744,8 @@ done:
     free(node_cand);
     free(pairs.v);
     free(c);
+    if (rc == DM_ELIMIT && limits_deadline_hit())
+        return dm_error_set(err, DM_ELIMIT, NULL, "stopped: the request ran past its deadline");
     if (rc == DM_ELIMIT) /* the parameters ask for too much: the client's to change */
         return dm_error_set(err, DM_EINVAL, "minutes",
                             "choosing sites would search more than %d million nodes: ask for fewer minutes or a "

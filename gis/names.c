@@ -627,6 +627,8 @@ static long numeral_run_value(const long *cps, size_t n)
         int v = numeral_value(cps[i]);
         if (v < 0)
             return -1;
+        if (cur > 99999999 || total > 99999999)
+            return -1; /* too long to be a number in a name (fuzz_names: 29 三 overflowed a long) */
         if (v == 10 || v == 100) {
             total += (cur < 0 ? 1 : cur) * v;
             cur = -1;
@@ -695,7 +697,9 @@ int names_normalize(names_worker_t *w, const char *in, size_t len, char **out, d
     }
     /* Drop glued annotations: "(" ASCII letters/tone vowels/spaces ")". */
     size_t tl = strlen(t);
-    char *res = malloc(tl * 3 + 1), *o = res;
+    /* Worst growth: two ASCII digits become three 3-byte numerals (21 → 二十一,
+     * 9 bytes from 2); found by fuzz_names (tests/unit/test_fuzz_found.c). */
+    char *res = malloc(tl * 5 + 1), *o = res;
     if (!res) {
         free(t);
         return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
@@ -1008,6 +1012,10 @@ static void spell_specific(char *dst, size_t dstsz, const syl_t *y, size_t n, in
         return;
     }
     long v = numeral_run_value(run, rn);
+    if (v < 0) { /* not readable as a number: spell the characters */
+        append_word(dst, dstsz, y, 0, n, toned);
+        return;
+    }
     size_t k = strlen(dst);
     if (r == 1 && y[0].cp == 0x7B2C) { /* 第 */
         snprintf(dst + k, dstsz - k, "%sDi-%ld", k ? " " : "", v);

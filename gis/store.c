@@ -8,6 +8,7 @@
 #include "gis/store.h"
 #include "gis/storeInt.h"
 #include "gis/date.h"
+#include "gis/limits.h"
 
 #include <sqlite3.h>
 #include <spatialite.h>
@@ -236,16 +237,32 @@ static const char *const migration_v6[] = {
 static const char *const *const migrations[STORE_SCHEMA_VERSION] = {migration_v1, migration_v2, migration_v3,
                                                                     migration_v4, migration_v5, migration_v6};
 
+/* Why a write failed, in words an operator acts on: SQLite says only "disk
+ * I/O error" when the file system refuses to grow a file (a full disk can
+ * also be EFBIG from a file size limit, which SQLite reports as
+ * SQLITE_IOERR_WRITE). "" for other failures. */
+static const char *os_reason(store_t *s, char buf[96])
+{
+    int ext = sqlite3_extended_errcode(s->db), sys = sqlite3_system_errno(s->db);
+    buf[0] = '\0';
+    if (ext == SQLITE_IOERR_WRITE || ext == SQLITE_IOERR_TRUNCATE || ext == SQLITE_IOERR_SHMSIZE)
+        snprintf(buf, 96, ": writing the database failed%s%s (is the disk full?)", sys ? ": " : "",
+                 sys ? strerror(sys) : "");
+    return buf;
+}
+
 static int sql_error(store_t *s, dm_error *err, int code, const char *what)
 {
-    return dm_error_set(err, code, NULL, "%s: %s", what, sqlite3_errmsg(s->db));
+    char why[96];
+    return dm_error_set(err, code, NULL, "%s: %s%s", what, sqlite3_errmsg(s->db), os_reason(s, why));
 }
 
 static int exec(store_t *s, const char *sql, dm_error *err)
 {
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        dm_error_set(err, DM_EIO, NULL, "database: %s (in: %.60s)", msg ? msg : "?", sql);
+        char why[96];
+        dm_error_set(err, DM_EIO, NULL, "database: %s%s (in: %.60s)", msg ? msg : "?", os_reason(s, why), sql);
         sqlite3_free(msg);
         return DM_EIO;
     }
@@ -355,6 +372,8 @@ int store_open_at(const char *path, int flags, int version, store_t **out, dm_er
     }
     sqlite3_busy_timeout(s->db, 10000);
     sqlite3_extended_result_codes(s->db, 1);
+    /* A statement running past this thread's request deadline stops (limits.h). */
+    sqlite3_progress_handler(s->db, 1000, limits_sqlite_progress, NULL);
     s->splite_cache = spatialite_alloc_connection();
     spatialite_init_ex(s->db, s->splite_cache, 0);
 

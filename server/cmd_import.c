@@ -61,6 +61,10 @@ int cmd_import(int argc, char **argv)
     memset(&io, 0, sizeof io);
     const char *db = NULL;
     const char **fields = calloc((size_t)argc + 1, sizeof *fields);
+    if (!fields) {
+        fprintf(stderr, "diming import: out of memory\n");
+        return 1;
+    }
     int json = 0, quiet = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {

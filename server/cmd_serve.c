@@ -30,6 +30,10 @@ static void usage(FILE *out)
             "  --pinyin-dict FILE     pinyin word list (default $DIMING_PINYIN_DICT or rime-data-luna-pinyin)\n"
             "  --web-dir DIR          the web map's folder, served at / and /web/ (default: the source tree's web/)\n"
             "  --basemap URL          a raster XYZ tile URL ({z}/{x}/{y}) the web map draws under its layers\n"
+            "  --deadline-ms N        longest a request may run before it is stopped with 503 (default 30000)\n"
+            "  --max-vertices N       vertices in a posted geometry, more is 413 (default 100000)\n"
+            "  --max-bbox-km2 N       area of a bbox parameter, more is 422 (default 2500000)\n"
+            "  --max-coverage-km2 N   extent of a division asked for coverage, more is 422 (default 50000)\n"
             "  --help                 this text\n"
             "\n"
             "Prints the URL once listening; SIGINT or SIGTERM stop it cleanly.\n");
@@ -44,6 +48,18 @@ static int parse_uint(const char *opt, const char *v, unsigned long max, unsigne
         return -1;
     }
     *out = n;
+    return 0;
+}
+
+/* A limit: a whole number from 1 to max (0 would turn the limit off). */
+static int parse_limit(const char *opt, const char *v, unsigned long max, unsigned long *out)
+{
+    if (parse_uint(opt, v, max, out))
+        return -1;
+    if (*out == 0) {
+        fprintf(stderr, "diming serve: %s must be at least 1\n", opt);
+        return -1;
+    }
     return 0;
 }
 
@@ -63,6 +79,10 @@ int cmd_serve(int argc, char **argv)
                                          {"pinyin-dict", required_argument, 0, 'P'},
                                          {"web-dir", required_argument, 0, 'w'},
                                          {"basemap", required_argument, 0, 'B'},
+                                         {"deadline-ms", required_argument, 0, 'D'},
+                                         {"max-vertices", required_argument, 0, 'V'},
+                                         {"max-bbox-km2", required_argument, 0, 'X'},
+                                         {"max-coverage-km2", required_argument, 0, 'K'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     server_config_t cfg;
@@ -131,6 +151,23 @@ int cmd_serve(int argc, char **argv)
                 return 2;
             }
             cfg.basemap_url = optarg;
+            break;
+        /* request limits (server/reqlimits.h); 0 is refused: every limit stays on */
+        case 'D':
+            if (parse_limit("--deadline-ms", optarg, 86400000, &v))
+                return 2;
+            cfg.deadline_ms = (unsigned)v;
+            break;
+        case 'V':
+            if (parse_limit("--max-vertices", optarg, 100000000, &v))
+                return 2;
+            cfg.max_vertices = (unsigned)v;
+            break;
+        case 'X':
+        case 'K':
+            if (parse_limit(c == 'X' ? "--max-bbox-km2" : "--max-coverage-km2", optarg, 1000000000, &v))
+                return 2;
+            *(c == 'X' ? &cfg.max_bbox_km2 : &cfg.max_coverage_km2) = (double)v;
             break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;

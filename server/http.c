@@ -26,6 +26,7 @@
 #include "server/json.h"
 #include "server/jsonw.h"
 #include "server/metrics.h"
+#include "server/reqlimits.h"
 #include "gis/store_tiles.h"
 #include "server/routes.h"
 #include "tiles/glyphs.h"
@@ -369,7 +370,7 @@ static void *reloader_main(void *arg)
         pthread_mutex_unlock(&srv->snap_lock);
         if (v < 0 || v == have)
             continue;
-        snapshot_t *fresh, *base = snapshot_acquire(srv);
+        snapshot_t *fresh = NULL, *base = snapshot_acquire(srv);
         int failed = snapshot_build(srv, st, base, &fresh, &err);
         snapshot_release(base);
         if (failed) {
@@ -707,8 +708,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         enum MHD_Result ok = MHD_queue_response(conn, 204, r);
         MHD_destroy_response(r);
         return ok;
-    } else
+    } else if (request_deadline_begin(&cs->req, &cs->res) == 0) {
         dispatch(&cs->req, &cs->res);
+        request_deadline_end(&cs->req, &cs->res); /* a request past its deadline answers 503 */
+    }
     if (!cs->res.status)
         response_error(&cs->res, &cs->req, 500, "internal_error", NULL, "handler produced no response");
     (void)version;
@@ -834,6 +837,15 @@ int server_start(const server_config_t *cfg, server_t **out, dm_error *err)
         srv->cfg.max_connections = 1024;
     if (!srv->cfg.timeout_s)
         srv->cfg.timeout_s = 30;
+    /* request limits (reqlimits.h): defaults documented in docs/reliability.md */
+    if (!srv->cfg.deadline_ms)
+        srv->cfg.deadline_ms = 30000;
+    if (!srv->cfg.max_vertices)
+        srv->cfg.max_vertices = 100000;
+    if (!(srv->cfg.max_bbox_km2 > 0))
+        srv->cfg.max_bbox_km2 = 2500000;
+    if (!(srv->cfg.max_coverage_km2 > 0))
+        srv->cfg.max_coverage_km2 = 50000;
     pthread_key_create(&srv->store_key, store_destructor);
     srv->started = (uint32_t)time(NULL);
     pthread_mutex_init(&srv->snap_lock, NULL);

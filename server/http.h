@@ -42,6 +42,11 @@ typedef struct server_config {
     const char *pinyin_dict;  /* pinyin word list, NULL = default */
     const char *web_dir;      /* the web page's folder (routes_web.c); NULL = DIMING_WEB_DIR */
     const char *basemap_url;  /* optional raster XYZ template for the page; NULL = none */
+    /* request limits (server/reqlimits.h); 0 = default */
+    unsigned deadline_ms;     /* longest a request may run, default 30000 */
+    unsigned max_vertices;    /* positions in a posted geometry, default 100000 */
+    double max_bbox_km2;      /* area of a bbox parameter, default 2500000 */
+    double max_coverage_km2;  /* extent of a division asked for coverage, default 50000 */
 } server_config_t;
 
 typedef struct server server_t;

@@ -118,10 +118,13 @@ int report_targets_load(const char *dir, const char *division, report_targets_t 
         if (!v)
             break;
         names = v;
-        names[nn++] = strdup(ent->d_name);
+        if (!(names[nn] = strdup(ent->d_name)))
+            break;
+        nn++;
     }
     closedir(d);
-    qsort(names, nn, sizeof *names, cmp_str);
+    if (nn) /* qsort needs a valid pointer even for 0 items (C11 7.1.4) */
+        qsort(names, nn, sizeof *names, cmp_str);
     int rc = 0;
     for (size_t i = 0; i < nn && !rc; i++) {
         char path[2048];

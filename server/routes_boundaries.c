@@ -14,6 +14,7 @@
 #include "gis/divcode.h"
 #include "gis/geom.h"
 #include "server/json.h"
+#include "server/reqlimits.h"
 #include "server/routes.h"
 
 static store_t *store_or_error(request_t *req, response_t *res)
@@ -220,6 +221,10 @@ static void check(request_t *req, response_t *res)
     if (!json_is_object(geom)) {
         json_decref(body);
         response_error(res, req, 400, "invalid_parameter", "geometry", "geometry is missing or not a JSON object");
+        return;
+    }
+    if (request_check_vertices(req, res, "geometry", geom)) {
+        json_decref(body);
         return;
     }
     char *text = json_dumps(geom, JSON_COMPACT);

@@ -16,6 +16,7 @@
 #include "gis/geom.h"
 #include "server/coverage_json.h"
 #include "server/report_targets.h"
+#include "server/reqlimits.h"
 #include "server/routes.h"
 
 #define MAX_FILTER_BYTES 512
@@ -135,7 +136,8 @@ static void coverage(request_t *req, response_t *res)
     q.functions = request_query(req, "functions");
     if (parse_division(req, res, request_query(req, "division"), code) ||
         parse_date(req, res, request_query(req, "date"), date) || parse_params(req, res, &q.params) ||
-        parse_filter(req, res, "types", q.types) || parse_filter(req, res, "functions", q.functions))
+        parse_filter(req, res, "types", q.types) || parse_filter(req, res, "functions", q.functions) ||
+        request_check_division_area(req, res, "division", code, date))
         return;
     q.division = code, q.date = date;
     dm_error e;
@@ -251,7 +253,8 @@ static void suggest(request_t *req, response_t *res)
         parse_date(req, res, date_s, date) || body_number(req, res, body, "minutes", &q.params.minutes) ||
         body_number(req, res, body, "speed_mps", &q.params.speed_mps) ||
         body_string(req, res, body, "types", &q.types) || body_string(req, res, body, "functions", &q.functions) ||
-        parse_candidates(req, res, json_object_get(body, "candidates"), &cand, &ncand))
+        parse_candidates(req, res, json_object_get(body, "candidates"), &cand, &ncand) ||
+        request_check_division_area(req, res, "division", code, date))
         goto out;
     dm_error e;
     if (coverage_params_check(&q.params, &e)) {

@@ -16,6 +16,7 @@
 #include "gis/names.h"
 #include "gis/text.h"
 #include "server/json.h"
+#include "server/reqlimits.h"
 #include "server/routes.h"
 
 #ifndef DIMING_NAMES_DATA
@@ -297,6 +298,8 @@ static void check(request_t *req, response_t *res)
         p.division = d;
     }
     if (jg && !json_is_null(jg)) {
+        if (request_check_vertices(req, res, "geometry", jg))
+            goto done;
         char *gj = json_is_object(jg) ? json_dumps(jg, JSON_COMPACT) : NULL;
         int rc = gj ? names_geojson_to_wkb(gj, &wkb, &p.wkb_len, &e)
                     : dm_error_set(&e, DM_EGEOM, "geometry", "geometry must be a GeoJSON geometry object");

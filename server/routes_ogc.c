@@ -26,6 +26,7 @@
 #include "gis/divcode.h"
 #include "gis/store_tiles.h"
 #include "server/json.h"
+#include "server/reqlimits.h"
 #include "server/routes.h"
 #include "tiles/tile.h"
 
@@ -341,7 +342,7 @@ static void items(request_t *req, response_t *res, const tile_layer_t *l)
     int has_from, has_to;
     if (param_long(req, res, "limit", 1, LIMIT_MAX, LIMIT_DEFAULT, &limit) ||
         param_long(req, res, "offset", 0, 1000000000L, 0, &offset) ||
-        (request_query(req, "bbox") && parse_bbox(req, res, q.bbox)) ||
+        (request_query(req, "bbox") && (parse_bbox(req, res, q.bbox) || request_check_bbox(req, res, "bbox", q.bbox))) ||
         parse_datetime(req, res, from, to, &has_from, &has_to))
         return;
     q.has_bbox = request_query(req, "bbox") != NULL;

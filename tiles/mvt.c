@@ -671,6 +671,12 @@ static int decode_geometry(const VectorTile__Tile__Feature *f, GEOSGeometry **ou
         c.cx = sx;
         c.cy = sy;
         ipt_t *pts = malloc((lc + 1) * sizeof *pts);
+        if (!pts || !cs) { /* -fanalyzer: unchecked allocation (docs/reliability.md) */
+            free(pts);
+            if (cs)
+                GEOSCoordSeq_destroy_r(h, cs);
+            BAD("out of memory");
+        }
         pts[0] = (ipt_t){sx, sy};
         for (uint32_t k = 1; k <= lc; k++) {
             c.cx += mvt_unzigzag(c.g[c.i++]);

@@ -196,6 +196,10 @@ static int parse_dir(const unsigned char *gz, size_t len, entry_t **out, size_t 
     if (get_varint(&p, end, &count) || count > rlen)
         goto bad;
     e = calloc(count ? count : 1, sizeof *e);
+    if (!e) {
+        free(raw);
+        return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+    }
     for (uint64_t i = 0; i < count; i++) {
         if (get_varint(&p, end, &v))
             goto bad;

@@ -4,6 +4,7 @@
  * port with a small database. Property: every answer is an HTTP response with
  * a 2xx/3xx/4xx status — a 5xx, a dropped connection or a crash is a bug. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdint.h>
@@ -53,7 +54,7 @@ static void start(void)
     memset(&cfg, 0, sizeof cfg);
     cfg.db_path = db;
     cfg.threads = 1;
-    cfg.access_log = "off";
+    cfg.access_log = getenv("FUZZ_HTTP_LOG") ? "-" : "off";
     if (server_start(&cfg, &srv, &e))
         abort();
     port = server_port(srv);
@@ -84,14 +85,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char buf[16];
     size_t got = 0;
     ssize_t r;
-    while (got < sizeof buf - 1 && (r = read(fd, buf + got, sizeof buf - 1 - got)) > 0)
-        got += (size_t)r;
+    /* libFuzzer's timer signal (SIGALRM, for -timeout) has no SA_RESTART: a
+     * request taking over a second would see EINTR, not the server's answer. */
+    while (got < sizeof buf - 1 &&
+           ((r = read(fd, buf + got, sizeof buf - 1 - got)) > 0 || (r < 0 && errno == EINTR)))
+        if (r > 0)
+            got += (size_t)r;
     buf[got] = '\0';
     close(fd);
-    if (got < 12 || strncmp(buf, "HTTP/1.1 ", 9) != 0)
+    if (got < 12 || strncmp(buf, "HTTP/1.1 ", 9) != 0) {
+        fprintf(stderr, "fuzz_http: no HTTP answer (%zu bytes: '%s')\n", got, buf);
         abort();
+    }
     int status = atoi(buf + 9);
-    if (status < 200 || status >= 500)
+    if (status < 200 || status >= 500) {
+        fprintf(stderr, "fuzz_http: answered %d\n", status);
         abort();
+    }
     return 0;
 }
