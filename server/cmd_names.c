@@ -28,6 +28,8 @@ static void usage(FILE *out)
             "       diming names split NAME [--category C]\n"
             "       diming names standardize TEXT [--category C] [--division CODE] [--near LON,LAT] [--limit N]\n"
             "       diming names check NAME --category C [--geometry GEOJSON] [--division CODE]\n"
+            "                 [--pinyin SPELLING] [--replaces NAME [--heritage-override]] [--locality NAME]\n"
+            "                 [--width-m M] [--area-ha HA] [--floor-area-m2 M2]\n"
             "       diming names audit FILE [--tolerance M] [--approved-before DATE]\n"
             "\n"
             "Standard pinyin, the 专名/通名 split and keys, the lookup of a standard name and\n"
@@ -38,6 +40,11 @@ static void usage(FILE *out)
             "  --db PATH            database (standardize, check, audit)\n"
             "  --tolerance M        audit: how far a use may lie from its standard name (default 1000)\n"
             "  --approved-before D  audit: only names approved before D count as not used\n"
+            "  --pinyin S           check: the spelling proposed or on the sign (NAME-PINYIN)\n"
+            "  --replaces NAME      check: the name this one renames or cancels (NAME-HERITAGE)\n"
+            "  --heritage-override  check: the renaming of a protected name is approved\n"
+            "  --locality NAME      check: the locality a facility serves (NAME-FACILITY-LOCALITY)\n"
+            "  --width-m, --area-ha, --floor-area-m2  check: the feature's size (NAME-GENERIC-SCALE)\n"
             "audit FILE: a .csv with a header naming text, channel, lon, lat, id, category;\n"
             "GeoJSON Points with those properties; or the /names/audit body\n"
             "{\"observations\": [{text, channel, lon, lat}]}.\n"
@@ -197,7 +204,9 @@ int cmd_names(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     const char *sub = argv[1], *text = NULL, *cat_s = NULL, *db = NULL, *division = NULL, *near = NULL,
-               *geometry = NULL, *limit_s = NULL, *tol_s = NULL, *before_s = NULL;
+               *geometry = NULL, *limit_s = NULL, *tol_s = NULL, *before_s = NULL, *pinyin_s = NULL,
+               *replaces = NULL, *locality = NULL, *width_s = NULL, *area_s = NULL, *floor_s = NULL;
+    int heritage_override = 0;
     names_config_t cfg;
     names_default_config(&cfg);
     for (int i = 2; i < argc; i++) {
@@ -210,6 +219,12 @@ int cmd_names(int argc, char **argv)
                             : strcmp(a, "--limit") == 0       ? &limit_s
                             : strcmp(a, "--tolerance") == 0   ? &tol_s
                             : strcmp(a, "--approved-before") == 0 ? &before_s
+                            : strcmp(a, "--pinyin") == 0      ? &pinyin_s
+                            : strcmp(a, "--replaces") == 0    ? &replaces
+                            : strcmp(a, "--locality") == 0    ? &locality
+                            : strcmp(a, "--width-m") == 0     ? &width_s
+                            : strcmp(a, "--area-ha") == 0     ? &area_s
+                            : strcmp(a, "--floor-area-m2") == 0 ? &floor_s
                             : strcmp(a, "--names-data") == 0  ? &cfg.data_dir
                             : strcmp(a, "--pinyin-dict") == 0 ? &cfg.pinyin_dict
                                                               : NULL;
@@ -221,6 +236,8 @@ int cmd_names(int argc, char **argv)
             *slot = argv[++i];
             if (slot == &cfg.pinyin_dict)
                 cfg.pinyin_dict_optional = 0;
+        } else if (strcmp(a, "--heritage-override") == 0) {
+            heritage_override = 1;
         } else if (strcmp(a, "--help") == 0) {
             usage(stdout);
             return 0;
@@ -320,6 +337,22 @@ int cmd_names(int argc, char **argv)
             int rc = 0;
             if (!cat_s)
                 rc = dm_error_set(&e, DM_EINVAL, "category", "--category is required");
+            p.pinyin = pinyin_s, p.replaces = replaces, p.locality = locality;
+            p.heritage_override = heritage_override;
+            const struct {
+                const char *opt, *val;
+                double *dst;
+            } sizes[] = {{"--width-m", width_s, &p.width_m},
+                         {"--area-ha", area_s, &p.area_ha},
+                         {"--floor-area-m2", floor_s, &p.floor_area_m2}};
+            for (size_t i = 0; i < 3 && !rc; i++) {
+                if (!sizes[i].val)
+                    continue;
+                char *end = NULL;
+                *sizes[i].dst = strtod(sizes[i].val, &end);
+                if (end == sizes[i].val || *end || !(*sizes[i].dst > 0))
+                    rc = dm_error_set(&e, DM_EINVAL, sizes[i].opt + 2, "%s must be a positive number", sizes[i].opt);
+            }
             if (!rc && geometry)
                 rc = names_geojson_to_wkb(geometry, &wkb, &p.wkb_len, &e);
             p.wkb = wkb;

@@ -8,6 +8,7 @@
  * (normaliser + ICU transliterator, not thread-safe). */
 #include <geos_c.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,11 +57,14 @@ int names_geojson_to_wkb(const char *geojson, unsigned char **wkb, size_t *len, 
 
 json_t *names_parts_json(const name_parts_t *np, name_category_t cat)
 {
-    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "name", np->norm, "category",
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "name", np->norm, "category",
                      names_category_name(cat), "pinyin", np->pinyin, "pinyin_toned", np->pinyin_toned, "specific",
                      np->specific, "generic", np->generic, "orientation", np->orientation, "base_generic",
                      np->base_generic, "duplicate_key", np->dup_key, "homophone_key", np->hom_key, "ordinal_only",
                      np->ordinal_only);
+    if (o)
+        json_object_set_new(o, "section", json_string(np->section));
+    return o;
 }
 
 static json_t *entry_properties(const name_entry_t *e)
@@ -118,7 +122,7 @@ json_t *names_check_json(const name_check_t *c)
         json_array_append_new(divs, json_pack("{s:s,s:s,s:i}", "code", c->divisions[i]->code, "name",
                                               c->divisions[i]->name, "level", (int)c->divisions[i]->level));
     return json_pack("{s:s,s:o,s:o,s:o,s:b,s:o}", "verdict", names_verdict_name(c->verdict), "findings", findings,
-                     "name", names_parts_json(&c->parts, NAME_CAT__COUNT), "divisions", divs, "crosses_county",
+                     "name", names_parts_json(&c->parts, c->category), "divisions", divs, "crosses_county",
                      c->crosses_county, "conflicts", feature_collection(conflicts));
 }
 
@@ -251,6 +255,60 @@ static void standardize(request_t *req, response_t *res)
     response_json(res, 200, doc);
 }
 
+/* The optional facts of a proposal: sizes (NAME-GENERIC-SCALE), locality
+ * (NAME-FACILITY-LOCALITY), the name it replaces and the override
+ * (NAME-HERITAGE), its pinyin (NAME-PINYIN). 0, or -1 with a 400 sent. */
+static int check_options(request_t *req, response_t *res, json_t *doc, names_proposal_t *p)
+{
+    static const struct {
+        const char *key;
+        size_t off;
+        double max;
+    } nums[] = {{"width_m", offsetof(names_proposal_t, width_m), 1000},
+                {"area_ha", offsetof(names_proposal_t, area_ha), 100000},
+                {"floor_area_m2", offsetof(names_proposal_t, floor_area_m2), 1e9}};
+    for (size_t i = 0; i < sizeof nums / sizeof *nums; i++) {
+        json_t *v = json_object_get(doc, nums[i].key);
+        if (!v || json_is_null(v))
+            continue;
+        double d = json_is_number(v) ? json_number_value(v) : NAN;
+        if (!(d > 0 && d <= nums[i].max)) {
+            response_error(res, req, 400, "invalid_parameter", nums[i].key, "%s must be a number in (0, %g]",
+                           nums[i].key, nums[i].max);
+            return -1;
+        }
+        *(double *)((char *)p + nums[i].off) = d;
+    }
+    static const struct {
+        const char *key;
+        size_t off;
+    } strs[] = {{"locality", offsetof(names_proposal_t, locality)},
+                {"replaces", offsetof(names_proposal_t, replaces)},
+                {"pinyin", offsetof(names_proposal_t, pinyin)}};
+    for (size_t i = 0; i < sizeof strs / sizeof *strs; i++) {
+        json_t *v = json_object_get(doc, strs[i].key);
+        if (!v || json_is_null(v))
+            continue;
+        if (!json_is_string(v) || !json_string_length(v) || json_string_length(v) > NAMES_MAX_INPUT ||
+            strlen(json_string_value(v)) != json_string_length(v)) {
+            response_error(res, req, 400, "invalid_parameter", strs[i].key,
+                           "%s must be a non-empty string of at most %d bytes", strs[i].key, NAMES_MAX_INPUT);
+            return -1;
+        }
+        *(const char **)((char *)p + strs[i].off) = json_string_value(v);
+    }
+    json_t *ov = json_object_get(doc, "heritage_override");
+    if (ov && !json_is_null(ov)) {
+        if (!json_is_boolean(ov)) {
+            response_error(res, req, 400, "invalid_parameter", "heritage_override",
+                           "heritage_override must be true or false");
+            return -1;
+        }
+        p->heritage_override = json_is_true(ov);
+    }
+    return 0;
+}
+
 static void check(request_t *req, response_t *res)
 {
     if (!req->body || !req->body_len) {
@@ -307,6 +365,8 @@ static void check(request_t *req, response_t *res)
         }
         p.wkb = wkb;
     }
+    if (check_options(req, res, doc, &p))
+        goto done;
     names_worker_t *w = worker(req, res);
     if (!w)
         goto done;
