@@ -661,6 +661,8 @@ void names_lexicon_free(names_lexicon_t *lx)
 
 size_t names_lexicon_words(const names_lexicon_t *lx) { return lx->words.len; }
 
+const names_lexicon_t *names_worker_lexicon(const names_worker_t *w) { return w->lx; }
+
 /* ---- worker -------------------------------------------------------------- */
 
 names_worker_t *names_worker_new(const names_lexicon_t *lx, dm_error *err)

@@ -69,6 +69,8 @@ size_t names_lexicon_words(const names_lexicon_t *lx);
 
 names_worker_t *names_worker_new(const names_lexicon_t *lx, dm_error *err);
 void names_worker_free(names_worker_t *w);
+/* The lexicon a worker reads (borrowed). */
+const names_lexicon_t *names_worker_lexicon(const names_worker_t *w);
 
 /* The normaliser used everywhere (import, lookup, check): text_normalize
  * (NFKC, t2s, white space) plus punctuation folding, glued pinyin

@@ -45,7 +45,8 @@ static void usage(FILE *out)
             "  --heritage-override  check: the renaming of a protected name is approved\n"
             "  --locality NAME      check: the locality a facility serves (NAME-FACILITY-LOCALITY)\n"
             "  --width-m, --area-ha, --floor-area-m2  check: the feature's size (NAME-GENERIC-SCALE)\n"
-            "audit FILE: a .csv with a header naming text, channel, lon, lat, id, category;\n"
+            "audit FILE: a .csv with a header naming text, channel, lon, lat, id, category,\n"
+            "enterprise, credit_code (统一社会信用代码);\n"
             "GeoJSON Points with those properties; or the /names/audit body\n"
             "{\"observations\": [{text, channel, lon, lat}]}.\n"
             "  --names-data DIR     word lists (default $DIMING_NAMES_DATA or the source tree's share/names)\n"
@@ -85,8 +86,8 @@ static int csv_fields(char *line, char **f, int max)
     return n;
 }
 
-/* A CSV of observations (header: text, channel, lon, lat, id, category in
- * any order; text required) → the /names/audit observations array. */
+/* A CSV of observations (header: text, channel, lon, lat, id, category,
+ * enterprise, credit_code in any order; text required) → the /names/audit observations array. */
 static json_t *csv_observations(const char *path, dm_error *e)
 {
     FILE *fp = fopen(path, "r");
@@ -95,8 +96,9 @@ static json_t *csv_observations(const char *path, dm_error *e)
         return NULL;
     }
     char line[4096];
-    static const char *const cols[] = {"text", "channel", "lon", "lat", "id", "category"};
-    int where[6] = {-1, -1, -1, -1, -1, -1};
+    static const char *const cols[] = {"text", "channel", "lon", "lat", "id", "category", "enterprise", "credit_code"};
+    enum { NCOLS = sizeof cols / sizeof *cols };
+    int where[NCOLS] = {-1, -1, -1, -1, -1, -1, -1, -1};
     json_t *arr = json_array();
     long row = 0;
     while (fgets(line, sizeof line, fp)) {
@@ -105,7 +107,7 @@ static json_t *csv_observations(const char *path, dm_error *e)
         int n = csv_fields(line, f, 32);
         if (row++ == 0) {
             for (int i = 0; i < n; i++)
-                for (int c = 0; c < 6; c++)
+                for (int c = 0; c < NCOLS; c++)
                     if (strcmp(f[i] + (i == 0 && strncmp(f[i], "\xEF\xBB\xBF", 3) == 0 ? 3 : 0), cols[c]) == 0)
                         where[c] = i;
             if (where[0] < 0) {
@@ -117,7 +119,7 @@ static json_t *csv_observations(const char *path, dm_error *e)
         if (!*line)
             continue;
         json_t *o = json_object();
-        for (int c = 0; c < 6; c++) {
+        for (int c = 0; c < NCOLS; c++) {
             if (where[c] < 0 || where[c] >= n || !*f[where[c]])
                 continue;
             if (c == 2 || c == 3) {

@@ -2,7 +2,8 @@
  *   GET  /names/pinyin?q=NAME[&category=]           standard spelling, toned form, split
  *   GET  /names/standardize?q=…[&near=lon,lat][&division=CODE][&category=][&limit=]
  *   POST /names/check  {name, category, geometry?, division?}
- *   POST /names/audit  {observations: [{id?, text, channel?, lon?, lat?, category?}], tolerance_m?, approved_before?}
+ *   POST /names/audit  {observations: [{id?, text, channel?, lon?, lat?, category?, enterprise?, credit_code?}],
+ *                       tolerance_m?, approved_before?, required_channels?}
  * plus the JSON encoders `diming names` shares. The name index is built at
  * server start and after imports (request_names); each worker thread has its own names worker
  * (normaliser + ICU transliterator, not thread-safe). */
@@ -396,7 +397,23 @@ json_t *names_audit_json(const name_audit_finding_t *f, size_t n, const name_obs
             json_object_set_new(p, "observation_id", o->id ? json_string(o->id) : json_null());
             json_object_set_new(p, "text", json_string(o->text));
             json_object_set_new(p, "channel", o->channel ? json_string(o->channel) : json_null());
+            json_object_set_new(p, "enterprise", o->enterprise ? json_string(o->enterprise) : json_null());
+            json_object_set_new(p, "credit_code", o->credit_code ? json_string(o->credit_code) : json_null());
+        } else
+            json_object_set_new(p, "channel", f[i].channel ? json_string(f[i].channel) : json_null());
+        json_object_set_new(p, "channel_kind", f[i].channel ? json_string(f[i].channel) : json_null());
+        /* The evidence: the observations behind an entry-level finding. */
+        json_t *ev = json_array();
+        for (size_t k = 0; k < f[i].nevidence; k++) {
+            const name_observation_t *e = &obs[f[i].evidence[k]];
+            json_t *x = json_pack("{s:I,s:o,s:s,s:o,s:o,s:o}", "observation", (json_int_t)f[i].evidence[k],
+                                  "observation_id", e->id ? json_string(e->id) : json_null(), "text", e->text,
+                                  "channel", e->channel ? json_string(e->channel) : json_null(), "enterprise",
+                                  e->enterprise ? json_string(e->enterprise) : json_null(), "credit_code",
+                                  e->credit_code ? json_string(e->credit_code) : json_null());
+            json_array_append_new(ev, x);
         }
+        json_object_set_new(p, "evidence", ev);
         json_object_set_new(p, "standard_name", f[i].entry ? json_string(f[i].entry->name) : json_null());
         json_object_set_new(p, "standard_id", f[i].entry ? json_integer((json_int_t)f[i].entry->id) : json_null());
         json_object_set_new(p, "division_code", f[i].entry ? json_string(f[i].entry->division_code) : json_null());
@@ -427,7 +444,8 @@ int names_observations_from_json(json_t *arr, name_observation_t **out, size_t *
     json_array_foreach(arr, i, v)
     {
         json_t *t = json_object_get(v, "text"), *id = json_object_get(v, "id"), *ch = json_object_get(v, "channel"),
-               *lon = json_object_get(v, "lon"), *lat = json_object_get(v, "lat"), *cat = json_object_get(v, "category");
+               *lon = json_object_get(v, "lon"), *lat = json_object_get(v, "lat"), *cat = json_object_get(v, "category"),
+               *ent = json_object_get(v, "enterprise"), *ucc = json_object_get(v, "credit_code");
         int rc = 0;
         if (!json_is_string(t) || !json_string_length(t))
             rc = dm_error_set(err, DM_EINVAL, "text", "observations[%zu].text must be a non-empty string", i);
@@ -437,11 +455,16 @@ int names_observations_from_json(json_t *arr, name_observation_t **out, size_t *
                  (lon && !(fabs(json_number_value(lon)) <= 180 && fabs(json_number_value(lat)) <= 90)))
             rc = dm_error_set(err, DM_EINVAL, "lon", "observations[%zu]: lon and lat must be given together, in degrees",
                               i);
+        else if ((ent && !json_is_null(ent) && !json_is_string(ent)) || (ucc && !json_is_null(ucc) && !json_is_string(ucc)))
+            rc = dm_error_set(err, DM_EINVAL, ent && !json_is_null(ent) && !json_is_string(ent) ? "enterprise" : "credit_code",
+                              "observations[%zu]: enterprise and credit_code must be strings", i);
         if (rc) {
             free(o);
             return rc;
         }
         o[i].text = json_string_value(t);
+        o[i].enterprise = json_is_string(ent) ? json_string_value(ent) : NULL;
+        o[i].credit_code = json_is_string(ucc) ? json_string_value(ucc) : NULL;
         o[i].id = json_is_string(id) ? json_string_value(id) : NULL;
         o[i].channel = json_is_string(ch) ? json_string_value(ch) : NULL;
         o[i].has_category = cat != NULL;
@@ -483,13 +506,38 @@ static void audit(request_t *req, response_t *res)
         }
         prm.approved_before = date;
     }
+    names_worker_t *w = worker(req, res);
+    if (!w)
+        goto done;
+    json_t *rq = json_object_get(doc, "required_channels");
+    const char *req_ch[16];
+    if (rq && !json_is_null(rq)) {
+        size_t k;
+        json_t *v;
+        int bad = !json_is_array(rq) || json_array_size(rq) == 0 || json_array_size(rq) > 16;
+        json_array_foreach(rq, k, v)
+        {
+            const char *c = json_is_string(v) ? names_channel_canonical(names_worker_lexicon(w), json_string_value(v), NULL)
+                                              : NULL;
+            if (bad || !c) {
+                bad = 1;
+                break;
+            }
+            req_ch[k] = c;
+        }
+        if (bad) {
+            response_error(res, req, 400, "invalid_parameter", "required_channels",
+                           "required_channels must be an array of 1 to 16 known channels (sign, household, property, "
+                           "enterprise, internet_map, advert)");
+            goto done;
+        }
+        prm.required_channels = req_ch;
+        prm.nrequired_channels = json_array_size(rq);
+    }
     if (names_observations_from_json(json_object_get(doc, "observations"), &obs, &n, &e)) {
         response_from_error(res, req, &e);
         goto done;
     }
-    names_worker_t *w = worker(req, res);
-    if (!w)
-        goto done;
     name_audit_finding_t *f = NULL;
     size_t nf = 0;
     if (names_audit(w, request_names(req), obs, n, &prm, &f, &nf, &e)) {

@@ -404,11 +404,16 @@ static void test_audit(void **state)
         {"used_incompletely", "wrong_generic", "NAME-AUDIT-PARTIAL", "s3", "湟新路"},
         {"former_name_used", "former_name", "NAME-AUDIT-FORMER", "s4", "湟新路"},
         {"unapproved_use", "no_standard_name", "NAME-AUDIT-UNAPPROVED", "s5", NULL},
+        /* 用而不全 (ii): right on the sign (s1), only wrong on the map, the property
+         * and the household registers */
+        {"used_incompletely", "channel_gap", "NAME-AUDIT-CHANNEL", NULL, "湟新路"},
+        /* 批而不用: 湟新路 has one correct use and three competing ones */
+        {"approved_not_used", "dominated", "NAME-AUDIT-NOT-USED", NULL, "湟新路"},
         /* 长乐路 (bbox centre 119.965, 30.970) lies in the audited area and no one uses it */
         {"approved_not_used", "no_correct_use", "NAME-AUDIT-NOT-USED", NULL, "长乐路"},
     };
-    assert_int_equal(t_json_len(r.json, "features"), 5);
-    for (size_t i = 0; i < 5; i++) {
+    assert_int_equal(t_json_len(r.json, "features"), 7);
+    for (size_t i = 0; i < 7; i++) {
         char path[64];
         snprintf(path, sizeof path, "features.%zu.properties.type", i);
         assert_string_equal(t_json_str(r.json, path), want[i].type);
@@ -427,6 +432,32 @@ static void test_audit(void **state)
     }
     /* 湟新 is 222 m from 湟新路's centre */
     assert_int_equal(t_json_int(r.json, "features.0.properties.distance_m"), 222);
+    /* the evidence of the channel gap and of 批而不用: s2, s3, s4 */
+    assert_int_equal(t_json_len(r.json, "features.4.properties.evidence"), 3);
+    assert_string_equal(t_json_str(r.json, "features.4.properties.channel"), "internet_map");
+    assert_string_equal(t_json_str(r.json, "features.4.properties.evidence.0.observation_id"), "s2");
+    assert_string_equal(t_json_str(r.json, "features.4.properties.evidence.2.channel"), "household");
+    assert_int_equal(t_json_len(r.json, "features.5.properties.evidence"), 3);
+    assert_int_equal(t_json_len(r.json, "features.6.properties.evidence"), 0);
+    t_response_free(&r);
+
+    /* Only the sign and the household register required: the gap is the household
+     * register alone (the map's 湟新 is no gap, the enterprise row is right). */
+    const char *body3 =
+        "{\"tolerance_m\":500,\"required_channels\":[\"sign\",\"户籍\"],\"observations\":["
+        "{\"id\":\"s1\",\"text\":\"湟新路\",\"channel\":\"sign\",\"lon\":119.965,\"lat\":30.962},"
+        "{\"id\":\"s2\",\"text\":\"湟新\",\"channel\":\"internet_map\",\"lon\":119.965,\"lat\":30.962},"
+        "{\"id\":\"s4\",\"text\":\"东门路\",\"channel\":\"household\",\"lon\":119.965,\"lat\":30.962},"
+        "{\"id\":\"e1\",\"text\":\"湟新路\",\"channel\":\"enterprise\",\"enterprise\":\"常州湟新商贸有限公司\","
+        "\"credit_code\":\"91320402MA1P2B3C4Y\",\"lon\":119.965,\"lat\":30.962}]}";
+    assert_int_equal(t_http(g_srv.port, "POST", "/names/audit", h, body3, strlen(body3), &r), 0);
+    assert_int_equal(r.status, 200);
+    /* s2, s4 and the channel gap; 湟新路 has two correct uses against two
+     * competing ones, so it is not dominated (and 长乐路 lies outside the area) */
+    assert_int_equal(t_json_len(r.json, "features"), 3);
+    assert_string_equal(t_json_str(r.json, "features.2.properties.rule"), "NAME-AUDIT-CHANNEL");
+    assert_int_equal(t_json_len(r.json, "features.2.properties.evidence"), 1);
+    assert_string_equal(t_json_str(r.json, "features.2.properties.evidence.0.observation_id"), "s4");
     t_response_free(&r);
 
     /* approved_before earlier than 2020-05-01 (the register's approval date): nothing is "not used" */
@@ -448,6 +479,11 @@ static void test_audit(void **state)
          "unknown category 'park' (road, residential, building, division, village, natural, facility)"},
         {"{\"tolerance_m\":-1,\"observations\":[{\"text\":\"湟新路\"}]}", "tolerance_m",
          "tolerance_m must be a number in (0, 50000]"},
+        {"{\"required_channels\":[\"leaflet\"],\"observations\":[{\"text\":\"湟新路\"}]}", "required_channels",
+         "required_channels must be an array of 1 to 16 known channels (sign, household, property, enterprise, "
+         "internet_map, advert)"},
+        {"{\"observations\":[{\"text\":\"湟新路\",\"credit_code\":91320402}]}", "credit_code",
+         "observations[0]: enterprise and credit_code must be strings"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         assert_int_equal(t_http(g_srv.port, "POST", "/names/audit", h, bad[i].body, strlen(bad[i].body), &r), 0);

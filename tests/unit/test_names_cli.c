@@ -125,13 +125,31 @@ static void test_audit_csv(void **state)
     assert_int_equal(r.status, 0);
     json_t *doc = json_loads(r.out, 0, NULL);
     assert_non_null(doc);
-    assert_int_equal(t_json_len(doc, "features"), 3);
+    /* s1 (the sign) is right; s2–s5 use 湟新路 wrongly in four other channels */
+    assert_int_equal(t_json_len(doc, "features"), 6);
     assert_string_equal(t_json_str(doc, "features.0.properties.subtype"), "generic_missing");
     assert_string_equal(t_json_str(doc, "features.0.properties.observation_id"), "s2");
     assert_string_equal(t_json_str(doc, "features.1.properties.subtype"), "wrong_generic");
     assert_string_equal(t_json_str(doc, "features.1.properties.text"), "湟新街");
     assert_string_equal(t_json_str(doc, "features.2.properties.type"), "former_name_used");
     assert_string_equal(t_json_str(doc, "features.2.properties.channel"), "household");
+    /* the enterprise-register row carries its enterprise and 统一社会信用代码 */
+    assert_string_equal(t_json_str(doc, "features.3.properties.observation_id"), "s5");
+    assert_string_equal(t_json_str(doc, "features.3.properties.channel"), "企业登记");
+    assert_string_equal(t_json_str(doc, "features.3.properties.channel_kind"), "enterprise");
+    assert_string_equal(t_json_str(doc, "features.3.properties.enterprise"), "常州湟新商贸有限公司");
+    assert_string_equal(t_json_str(doc, "features.3.properties.credit_code"), "91320402MA1P2B3C4Y");
+    /* 用而不全 (ii): right on the sign, wrong in four required channels */
+    assert_string_equal(t_json_str(doc, "features.4.properties.rule"), "NAME-AUDIT-CHANNEL");
+    assert_string_equal(t_json_str(doc, "features.4.properties.subtype"), "channel_gap");
+    assert_string_equal(t_json_str(doc, "features.4.properties.standard_name"), "湟新路");
+    assert_int_equal(t_json_len(doc, "features.4.properties.evidence"), 4);
+    assert_string_equal(t_json_str(doc, "features.4.properties.evidence.3.credit_code"), "91320402MA1P2B3C4Y");
+    /* 批而不用: one correct use against four non-standard ones */
+    assert_string_equal(t_json_str(doc, "features.5.properties.type"), "approved_not_used");
+    assert_string_equal(t_json_str(doc, "features.5.properties.subtype"), "dominated");
+    assert_int_equal(t_json_len(doc, "features.5.properties.evidence"), 4);
+    assert_string_equal(t_json_str(doc, "features.5.properties.evidence.0.observation_id"), "s2");
     json_decref(doc);
     t_run_free(&r);
 }
