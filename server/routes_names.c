@@ -1,7 +1,8 @@
 /* routes_names.c — the name standardisation endpoints (gis/names.h):
  *   GET  /names/pinyin?q=NAME[&category=]           standard spelling, toned form, split
  *   GET  /names/standardize?q=…[&near=lon,lat][&division=CODE][&category=][&limit=]
- *   POST /names/check  {name, category, geometry?, division?}
+ *   POST /names/check  {name, category, geometry?, division?, width_m?, area_ha?, floor_area_m2?,
+ *                       locality?, replaces?, heritage_override?, pinyin?}
  *   POST /names/audit  {observations: [{id?, text, channel?, lon?, lat?, category?, enterprise?, credit_code?}],
  *                       tolerance_m?, approved_before?, required_channels?}
  * plus the JSON encoders `diming names` shares. The name index is built at
