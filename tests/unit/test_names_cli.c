@@ -80,6 +80,10 @@ static void test_bad_input(void **state)
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "geometry is not valid GeoJSON"));
     t_run_free(&r);
+    assert_int_equal(T_RUN(&r, "names", "check", "青枫大街", "--category", "road", "--width-m", "wide", "--db", g_db), 0);
+    assert_int_equal(r.status, 2);
+    assert_string_equal(r.err, "diming names check: --width-m must be a positive number\n");
+    t_run_free(&r);
     assert_int_equal(T_RUN(&r, "names", "frobnicate", "x"), 0);
     assert_int_equal(r.status, 2);
     t_run_free(&r);
@@ -111,6 +115,24 @@ static void test_standardize_and_check(void **state)
     assert_string_equal(t_json_str(doc, "verdict"), "warn");
     assert_string_equal(t_json_str(doc, "findings.0.rule"), "NAME-HOM-TONED");
     assert_string_equal(t_json_str(doc, "conflicts.features.0.properties.name"), "红梅路");
+    json_decref(doc);
+    t_run_free(&r);
+
+    /* the options of the session-2 rules: a sign spelling, a narrow 大街, a protected name renamed */
+    assert_int_equal(T_RUN(&r, "names", "check", "青枫大街", "--category", "road", "--pinyin", "Qingfeng Street",
+                           "--width-m", "18", "--replaces", "青果巷", "--db", g_db),
+                     0);
+    assert_int_equal(r.status, 0);
+    doc = json_loads(r.out, 0, NULL);
+    assert_non_null(doc);
+    assert_string_equal(t_json_str(doc, "verdict"), "warn");
+    assert_int_equal(t_json_len(doc, "findings"), 3);
+    assert_string_equal(t_json_str(doc, "findings.0.rule"), "NAME-GENERIC-SCALE");
+    assert_string_equal(t_json_str(doc, "findings.1.rule"), "NAME-HERITAGE");
+    assert_string_equal(t_json_str(doc, "findings.2.rule"), "NAME-PINYIN");
+    assert_string_equal(t_json_str(doc, "findings.2.message_en"),
+                        "the spelling 'Qingfeng Street' differs from the standard 'Qingfeng Dajie'");
+    assert_string_equal(t_json_str(doc, "name.category"), "road");
     json_decref(doc);
     t_run_free(&r);
 }
