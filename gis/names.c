@@ -1252,6 +1252,13 @@ static size_t ethnic_cut(const names_lexicon_t *lx, const syl_t *y, size_t n)
 {
     if (!lx->ethnic.len || n < 3)
         return n;
+    /* Most names do not end in an ethnic word: a few lookups settle it
+     * before the full scan (this runs for every division name of an index). */
+    int ends = 0;
+    for (size_t L = 2; L <= lx->max_ethnic_chars && L < n && !ends; L++)
+        ends = ethnic_word(lx, y, n - L, n) == n;
+    if (!ends)
+        return n;
     for (size_t cut = 1; cut + 2 <= n; cut++) {
         size_t a = cut;
         while (a < n) {
