@@ -237,6 +237,7 @@ typedef struct name_observation {
     double lon, lat;     /* NAN when unknown */
     const char *enterprise;  /* responsible enterprise (enterprise-register rows), or NULL */
     const char *credit_code; /* its 统一社会信用代码 as given (not validated here), or NULL */
+    const char *pinyin;      /* the romanisation shown with it (a sign's lower 2/5), or NULL */
 } name_observation_t;
 
 typedef enum {

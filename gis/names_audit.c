@@ -13,6 +13,9 @@
  *     correctly in one required channel (channels.tsv, 第十八条) and only in a
  *     non-standard form in another (the sign is right, the property register
  *     is not); the wrong uses are the evidence;
+ *   - a correct use whose romanisation (a sign's pinyin) differs from the
+ *     standard spelling: 用而不全, wrong_pinyin (NAME-PINYIN; 1984 rules,
+ *     GB 17733-2008);
  *   - 批而不用 (NAME-AUDIT-NOT-USED): an approved standard name inside the
  *     audited area (the observations' bounding box grown by tolerance_m),
  *     approved before `approved_before`, that no observation uses correctly
@@ -180,6 +183,16 @@ int names_audit(names_worker_t *w, const names_index_t *ix, const name_observati
             used[best->entry - base] = 1;
             res[i].kind = OBS_CORRECT;
             report = 0;
+            if (o->pinyin && *o->pinyin &&
+                !names_analyze(w, best->entry->name, (size_t)-1, best->entry->category, np, err)) {
+                char given[NAMES_BUF], want[NAMES_BUF];
+                names_pinyin_fold(o->pinyin, given, sizeof given);
+                names_pinyin_fold(np->pinyin, want, sizeof want);
+                if (strcmp(given, want) != 0) {
+                    f.type = NAME_AUDIT_INCOMPLETE, f.rule = "NAME-PINYIN", f.subtype = "wrong_pinyin";
+                    report = 1;
+                }
+            }
         } else if (best && best->type == NAME_MATCH_FORMER) {
             f.type = NAME_AUDIT_FORMER, f.rule = "NAME-AUDIT-FORMER", f.subtype = "former_name";
         } else if (best && best->type == NAME_MATCH_MISSING_GENERIC) {

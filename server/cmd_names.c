@@ -46,7 +46,7 @@ static void usage(FILE *out)
             "  --locality NAME      check: the locality a facility serves (NAME-FACILITY-LOCALITY)\n"
             "  --width-m, --area-ha, --floor-area-m2  check: the feature's size (NAME-GENERIC-SCALE)\n"
             "audit FILE: a .csv with a header naming text, channel, lon, lat, id, category,\n"
-            "enterprise, credit_code (统一社会信用代码);\n"
+            "enterprise, credit_code (统一社会信用代码), pinyin (as on the sign);\n"
             "GeoJSON Points with those properties; or the /names/audit body\n"
             "{\"observations\": [{text, channel, lon, lat}]}.\n"
             "  --names-data DIR     word lists (default $DIMING_NAMES_DATA or the source tree's share/names)\n"
@@ -87,7 +87,7 @@ static int csv_fields(char *line, char **f, int max)
 }
 
 /* A CSV of observations (header: text, channel, lon, lat, id, category,
- * enterprise, credit_code in any order; text required) → the /names/audit observations array. */
+ * enterprise, credit_code, pinyin in any order; text required) → the /names/audit observations array. */
 static json_t *csv_observations(const char *path, dm_error *e)
 {
     FILE *fp = fopen(path, "r");
@@ -96,9 +96,10 @@ static json_t *csv_observations(const char *path, dm_error *e)
         return NULL;
     }
     char line[4096];
-    static const char *const cols[] = {"text", "channel", "lon", "lat", "id", "category", "enterprise", "credit_code"};
+    static const char *const cols[] = {"text",     "channel",    "lon",        "lat",   "id",
+                                       "category", "enterprise", "credit_code", "pinyin"};
     enum { NCOLS = sizeof cols / sizeof *cols };
-    int where[NCOLS] = {-1, -1, -1, -1, -1, -1, -1, -1};
+    int where[NCOLS] = {-1, -1, -1, -1, -1, -1, -1, -1, -1};
     json_t *arr = json_array();
     long row = 0;
     while (fgets(line, sizeof line, fp)) {

@@ -3,7 +3,7 @@
  *   GET  /names/standardize?q=…[&near=lon,lat][&division=CODE][&category=][&limit=]
  *   POST /names/check  {name, category, geometry?, division?, width_m?, area_ha?, floor_area_m2?,
  *                       locality?, replaces?, heritage_override?, pinyin?}
- *   POST /names/audit  {observations: [{id?, text, channel?, lon?, lat?, category?, enterprise?, credit_code?}],
+ *   POST /names/audit  {observations: [{id?, text, channel?, lon?, lat?, category?, enterprise?, credit_code?, pinyin?}],
  *                       tolerance_m?, approved_before?, required_channels?}
  * plus the JSON encoders `diming names` shares. The name index is built at
  * server start and after imports (request_names); each worker thread has its own names worker
@@ -400,6 +400,8 @@ json_t *names_audit_json(const name_audit_finding_t *f, size_t n, const name_obs
             json_object_set_new(p, "channel", o->channel ? json_string(o->channel) : json_null());
             json_object_set_new(p, "enterprise", o->enterprise ? json_string(o->enterprise) : json_null());
             json_object_set_new(p, "credit_code", o->credit_code ? json_string(o->credit_code) : json_null());
+            if (o->pinyin)
+                json_object_set_new(p, "pinyin", json_string(o->pinyin));
         } else
             json_object_set_new(p, "channel", f[i].channel ? json_string(f[i].channel) : json_null());
         json_object_set_new(p, "channel_kind", f[i].channel ? json_string(f[i].channel) : json_null());
@@ -446,7 +448,8 @@ int names_observations_from_json(json_t *arr, name_observation_t **out, size_t *
     {
         json_t *t = json_object_get(v, "text"), *id = json_object_get(v, "id"), *ch = json_object_get(v, "channel"),
                *lon = json_object_get(v, "lon"), *lat = json_object_get(v, "lat"), *cat = json_object_get(v, "category"),
-               *ent = json_object_get(v, "enterprise"), *ucc = json_object_get(v, "credit_code");
+               *ent = json_object_get(v, "enterprise"), *ucc = json_object_get(v, "credit_code"),
+               *py = json_object_get(v, "pinyin");
         int rc = 0;
         if (!json_is_string(t) || !json_string_length(t))
             rc = dm_error_set(err, DM_EINVAL, "text", "observations[%zu].text must be a non-empty string", i);
@@ -459,11 +462,14 @@ int names_observations_from_json(json_t *arr, name_observation_t **out, size_t *
         else if ((ent && !json_is_null(ent) && !json_is_string(ent)) || (ucc && !json_is_null(ucc) && !json_is_string(ucc)))
             rc = dm_error_set(err, DM_EINVAL, ent && !json_is_null(ent) && !json_is_string(ent) ? "enterprise" : "credit_code",
                               "observations[%zu]: enterprise and credit_code must be strings", i);
+        else if (py && !json_is_null(py) && !json_is_string(py))
+            rc = dm_error_set(err, DM_EINVAL, "pinyin", "observations[%zu].pinyin must be a string", i);
         if (rc) {
             free(o);
             return rc;
         }
         o[i].text = json_string_value(t);
+        o[i].pinyin = json_is_string(py) ? json_string_value(py) : NULL;
         o[i].enterprise = json_is_string(ent) ? json_string_value(ent) : NULL;
         o[i].credit_code = json_is_string(ucc) ? json_string_value(ucc) : NULL;
         o[i].id = json_is_string(id) ? json_string_value(id) : NULL;

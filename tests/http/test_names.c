@@ -468,6 +468,25 @@ static void test_audit(void **state)
     assert_int_equal(t_json_len(r.json, "features"), 0);
     t_response_free(&r);
 
+    /* Signs with their pinyin (GB 17733-2008: the lower 2/5 of a street plate):
+     * all capitals are fine, a translated generic is not (NAME-PINYIN). */
+    const char *body4 =
+        "{\"tolerance_m\":500,\"observations\":["
+        "{\"id\":\"p1\",\"text\":\"湟新路\",\"channel\":\"地名标志\",\"pinyin\":\"HUANGXIN LU\",\"lon\":119.965,"
+        "\"lat\":30.962},"
+        "{\"id\":\"p2\",\"text\":\"湟新路\",\"channel\":\"sign\",\"pinyin\":\"Huangxin Road\",\"lon\":119.966,"
+        "\"lat\":30.962}]}";
+    assert_int_equal(t_http(g_srv.port, "POST", "/names/audit", h, body4, strlen(body4), &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(t_json_len(r.json, "features"), 1);
+    assert_string_equal(t_json_str(r.json, "features.0.properties.rule"), "NAME-PINYIN");
+    assert_string_equal(t_json_str(r.json, "features.0.properties.type"), "used_incompletely");
+    assert_string_equal(t_json_str(r.json, "features.0.properties.subtype"), "wrong_pinyin");
+    assert_string_equal(t_json_str(r.json, "features.0.properties.observation_id"), "p2");
+    assert_string_equal(t_json_str(r.json, "features.0.properties.pinyin"), "Huangxin Road");
+    assert_string_equal(t_json_str(r.json, "features.0.properties.channel_kind"), "sign");
+    t_response_free(&r);
+
     static const struct {
         const char *body, *param, *message;
     } bad[] = {
@@ -484,6 +503,8 @@ static void test_audit(void **state)
          "internet_map, advert)"},
         {"{\"observations\":[{\"text\":\"湟新路\",\"credit_code\":91320402}]}", "credit_code",
          "observations[0]: enterprise and credit_code must be strings"},
+        {"{\"observations\":[{\"text\":\"湟新路\",\"pinyin\":[\"Huangxin\"]}]}", "pinyin",
+         "observations[0].pinyin must be a string"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         assert_int_equal(t_http(g_srv.port, "POST", "/names/audit", h, bad[i].body, strlen(bad[i].body), &r), 0);
