@@ -95,6 +95,29 @@ static int rare_char(const char *s, char *which, size_t whichsz)
     return found;
 }
 
+/* NAME-TEXT-BAD (data quality, DOMAIN.md §3): signs of text that went
+ * through a wrong encoding before it reached us, looked for in the name as
+ * given (normalisation would drop a `?`): a replacement character U+FFFD,
+ * its GBK rendering 锟斤拷, question marks standing for lost characters, or
+ * Latin-1 letters (UTF-8 read as Latin-1: 常 → å¸¸). Returns what was found
+ * or NULL. */
+static const char *text_bad(const char *s, size_t len)
+{
+    const char *p = s, *end = s + len;
+    while (p < end) {
+        long cp = text_next_codepoint(&p, end);
+        if (cp == 0xFFFD)
+            return "U+FFFD";
+        if (cp == '?' || cp == 0xFF1F)
+            return "?";
+        if (cp >= 0xC0 && cp <= 0xFF && cp != 0xD7 && cp != 0xF7)
+            return "Latin-1";
+    }
+    char buf[NAMES_MAX_INPUT + 1];
+    snprintf(buf, sizeof buf, "%.*s", (int)(len < NAMES_MAX_INPUT ? len : NAMES_MAX_INPUT), s);
+    return strstr(buf, "锟斤拷") ? "锟斤拷" : NULL;
+}
+
 /* The first word of a list found in s, or NULL. */
 static const char *find_word(const strmap_t *m, const char *s, int *leader)
 {
@@ -557,6 +580,12 @@ int names_check(names_worker_t *w, const names_index_t *ix, const division_index
     int oom = 0;
 #define FIND(rule, sev, src, z, e) oom |= add_finding(c, rule, sev, src, NULL, z, e)
 
+    const char *bad = text_bad(p->name, p->len == (size_t)-1 ? strlen(p->name) : p->len);
+    if (bad) {
+        snprintf(zh, sizeof zh, "文字疑似乱码或有缺字（%s）", bad);
+        snprintf(en, sizeof en, "the text looks mis-decoded or has lost characters (%s)", bad);
+        FIND("NAME-TEXT-BAD", NAME_SEV_ERROR, "data quality (DOMAIN.md §3)", zh, en);
+    }
     if (np->has_latin)
         FIND("NAME-SCRIPT", NAME_SEV_ERROR, "《地名管理条例》第九条(二)", "地名含拉丁字母或外文",
              "the name contains Latin letters or a foreign script");
