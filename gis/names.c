@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/uchar.h>
+#include <unicode/uscript.h>
 #include <unicode/ustring.h>
 #include <unicode/utrans.h>
 #include <unistd.h>
@@ -1403,9 +1404,15 @@ void names_analyze_normalized(names_worker_t *w, const char *norm, name_category
 {
     memset(out, 0, sizeof *out);
     snprintf(out->norm, NAMES_BUF, "%s", norm);
-    for (const char *p = out->norm; *p; p++)
-        if (isalpha((unsigned char)*p))
-            out->has_latin = 1;
+    /* Latin letters (é as well as e) or another non-Chinese script (NAME-SCRIPT). */
+    const char *p = out->norm, *end = out->norm + strlen(out->norm);
+    while (p < end && !out->has_latin) {
+        long cp = text_next_codepoint(&p, end);
+        if (cp < 0)
+            break;
+        UErrorCode ue = U_ZERO_ERROR;
+        out->has_latin = u_isalpha((UChar32)cp) && uscript_getScript((UChar32)cp, &ue) != USCRIPT_HAN;
+    }
     split(w->lx, cat, out);
     dup_key(w->lx, out);
     spell(w, cat, out);

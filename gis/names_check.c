@@ -99,19 +99,38 @@ static int rare_char(const char *s, char *which, size_t whichsz)
  * through a wrong encoding before it reached us, looked for in the name as
  * given (normalisation would drop a `?`): a replacement character U+FFFD,
  * its GBK rendering 锟斤拷, question marks standing for lost characters, or
- * Latin-1 letters (UTF-8 read as Latin-1: 常 → å¸¸). Returns what was found
+ * UTF-8 read as Latin-1 / Windows-1252 (常 → å¸¸). Returns what was found
  * or NULL. */
+/* A byte 0x80–0xBF (a UTF-8 continuation byte) as Latin-1 or Windows-1252 shows it. */
+static int continuation_glyph(long cp)
+{
+    static const long cp1252[] = {0x20AC, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+                                  0x2039, 0x0152, 0x017D, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                  0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x017E, 0x0178};
+    if (cp >= 0x80 && cp <= 0xBF)
+        return 1;
+    for (size_t i = 0; i < sizeof cp1252 / sizeof *cp1252; i++)
+        if (cp == cp1252[i])
+            return 1;
+    return 0;
+}
+
 static const char *text_bad(const char *s, size_t len)
 {
     const char *p = s, *end = s + len;
+    long prev = 0;
     while (p < end) {
         long cp = text_next_codepoint(&p, end);
         if (cp == 0xFFFD)
             return "U+FFFD";
         if (cp == '?' || cp == 0xFF1F)
             return "?";
-        if (cp >= 0xC0 && cp <= 0xFF && cp != 0xD7 && cp != 0xF7)
+        /* The lead byte of a CJK character in UTF-8 (0xE3–0xE9) shown as
+         * Latin-1 (ã–é), followed by a continuation byte: 路 → è·¯. A pinyin
+         * letter (é, è) alone is not mojibake. */
+        if (prev >= 0xE3 && prev <= 0xE9 && continuation_glyph(cp))
             return "Latin-1";
+        prev = cp;
     }
     char buf[NAMES_MAX_INPUT + 1];
     snprintf(buf, sizeof buf, "%.*s", (int)(len < NAMES_MAX_INPUT ? len : NAMES_MAX_INPUT), s);

@@ -278,6 +278,8 @@ static void test_check_rules(void **state)
         {"黄新路", "road", AT_TIANNING, "warn", "NAME-HOM-TONED", "湟新路", NULL},
         {"堃华路", "road", AT_TIANNING, "warn", "NAME-RARE-CHAR", NULL, NULL},
         {"A1路", "road", AT_TIANNING, "reject", "NAME-SCRIPT", NULL, NULL},
+        {"é路", "road", AT_TIANNING, "reject", "NAME-SCRIPT", NULL, NULL},
+        {"あさひ路", "road", AT_TIANNING, "reject", "NAME-SCRIPT", NULL, NULL},
         /* NAME-TEXT-BAD: GBK's rendering of U+FFFD, a question mark for a lost character */
         {"锟斤拷路", "road", AT_TIANNING, "reject", "NAME-TEXT-BAD", NULL, NULL},
         {"青枫？路", "road", AT_TIANNING, "reject", "NAME-TEXT-BAD", NULL, NULL},
