@@ -8,7 +8,9 @@
  * GB/T 16159-2012 and GB/T 38207-2019; DOMAIN.md §3–§4 paraphrases them and
  * docs/names.md says what this module implements. Every word list (generic
  * terms, orientations, grandiose, foreign, brand, person, meaning words, the
- * project's own readings) is a data file in a directory given at load time
+ * project's own readings, ethnic names, road sections, dialect homophone
+ * groups, size limits of generics, protected names, audit channels and the
+ * per-rule severities) is a data file in a directory given at load time
  * (share/names/ in the source tree): local rules change, the code does not.
  *
  * Pieces and ownership:
