@@ -7,8 +7,10 @@ local props = {
 }
 local bodies = {}
 for i, p in ipairs(props) do
+  -- every other body also brings a sign spelling and the name it replaces
+  local extra = (i % 2 == 0) and ',"pinyin":"Qingfeng Road","replaces":"青果巷"' or ''
   bodies[i] = string.format('{"name":"%s","category":"%s","division":"%s",' ..
-    '"geometry":{"type":"Point","coordinates":[104.06,30.66]}}', p[1], p[3], p[2])
+    '"geometry":{"type":"Point","coordinates":[104.06,30.66]}%s}', p[1], p[3], p[2], extra)
 end
 local n = 0
 request = function()

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/uchar.h>
+#include <unicode/uscript.h>
 #include <unicode/ustring.h>
 #include <unicode/utrans.h>
 #include <unistd.h>
@@ -151,6 +152,7 @@ static void smap_free(strmap_t *m)
 }
 
 int names_set_has(const strmap_t *m, const char *k, size_t n) { return smap_find(m, k, n) != NULL; }
+const strmap_slot_t *names_map_get(const strmap_t *m, const char *k, size_t n) { return smap_find(m, k, n); }
 
 /* ---- loading ------------------------------------------------------------- */
 
@@ -293,6 +295,124 @@ static int load_reading(names_lexicon_t *lx, char **f, int nf, void *ctx)
     if (chars > lx->max_word_chars)
         lx->max_word_chars = chars;
     return s->val ? 0 : -1;
+}
+
+/* Sets whose words are counted in characters (ethnic names). */
+static size_t utf8_chars(const char *s)
+{
+    size_t chars = 0;
+    for (const char *p = s; *p; p++)
+        chars += ((unsigned char)*p & 0xC0) != 0x80;
+    return chars;
+}
+
+static int load_ethnic(names_lexicon_t *lx, char **f, int nf, void *ctx)
+{
+    (void)ctx;
+    (void)nf;
+    int fresh;
+    if (!smap_put(&lx->ethnic, f[0], strlen(f[0]), &fresh))
+        return -1;
+    if (utf8_chars(f[0]) > lx->max_ethnic_chars)
+        lx->max_ethnic_chars = utf8_chars(f[0]);
+    return 0;
+}
+
+/* A key → value row: heritage.tsv (name, list), scale.tsv ("category|generic",
+ * limits), severity.tsv (rule, severity). ctx is the map; `what` picks the
+ * columns. */
+static int put_kv(strmap_t *m, const char *k, const char *v, double weight)
+{
+    int fresh;
+    strmap_slot_t *s = smap_put(m, k, strlen(k), &fresh);
+    if (!s)
+        return -1;
+    free(s->val);
+    s->val = strdup(v);
+    s->weight = weight;
+    return s->val ? 0 : -1;
+}
+
+/* heritage.tsv: name, list (保护名录 / 红色地名), source. */
+static int load_heritage(names_lexicon_t *lx, char **f, int nf, void *ctx)
+{
+    (void)ctx;
+    if (nf < 2 || !*f[0] || !*f[1])
+        return -1;
+    /* Keyed by the normalised name, so 繁體 or full-width forms match too. */
+    char *norm = NULL;
+    if (text_normalize(lx->tn, f[0], strlen(f[0]), &norm, NULL))
+        return -1;
+    int rc = put_kv(&lx->heritage, norm, f[1], 0);
+    free(norm);
+    return rc;
+}
+
+/* dialect.tsv: region (division code prefix), characters read alike in the
+ * region's dialect, dialect, source. Each character maps to its group. */
+static int load_dialect(names_lexicon_t *lx, char **f, int nf, void *ctx)
+{
+    (void)ctx;
+    if (nf < 3 || !*f[0] || strspn(f[0], "0123456789") != strlen(f[0]) || strlen(f[0]) > 6)
+        return -1;
+    const char *p = f[1], *end = f[1] + strlen(f[1]);
+    int n = 0;
+    while (p < end) {
+        const char *start = p;
+        if (text_next_codepoint(&p, end) < 0)
+            return -1;
+        char k[32];
+        snprintf(k, sizeof k, "%s|%.*s", f[0], (int)(p - start), start);
+        if (put_kv(&lx->dialect, k, f[1], 0))
+            return -1;
+        n++;
+    }
+    return n >= 2 ? 0 : -1;
+}
+
+/* scale.tsv: category, generic, limits ("width_m>=40", "area_ha>=2,floor_area_m2>=100000"), source. */
+static int load_scale(names_lexicon_t *lx, char **f, int nf, void *ctx)
+{
+    (void)ctx;
+    name_category_t c;
+    if (nf < 3 || names_category_parse(f[0], &c, NULL) || !strstr(f[2], ">="))
+        return -1;
+    char k[128];
+    snprintf(k, sizeof k, "%s|%s", names_category_name(c), f[1]);
+    return put_kv(&lx->scale, k, f[2], 0);
+}
+
+/* channels.tsv: alias, canonical channel, required (yes/no). */
+static int load_channel(names_lexicon_t *lx, char **f, int nf, void *ctx)
+{
+    (void)ctx;
+    if (nf < 3 || (strcmp(f[2], "yes") != 0 && strcmp(f[2], "no") != 0))
+        return -1;
+    return put_kv(&lx->channels, f[0], f[1], strcmp(f[2], "yes") == 0);
+}
+
+/* severity.tsv: rule, info|warning|error. */
+static int load_severity(names_lexicon_t *lx, char **f, int nf, void *ctx)
+{
+    (void)ctx;
+    if (nf < 2 || strncmp(f[0], "NAME-", 5) != 0)
+        return -1;
+    double sev = strcmp(f[1], "info") == 0 ? 0 : strcmp(f[1], "warning") == 0 ? 1 : strcmp(f[1], "error") == 0 ? 2 : -1;
+    return sev < 0 ? -1 : put_kv(&lx->severity, f[0], f[1], sev);
+}
+
+const char *names_channel_canonical(const names_lexicon_t *lx, const char *channel, int *required)
+{
+    if (required)
+        *required = 0;
+    if (!channel || !*channel)
+        return NULL;
+    const strmap_slot_t *s = smap_find(&lx->channels, channel, strlen(channel));
+    if (!s)
+        return NULL;
+    if (required)
+        *required = s->weight > 0;
+    return s->val;
 }
 
 /* Rime syllables use v for ü. */
@@ -488,6 +608,20 @@ int names_lexicon_load(const names_config_t *cfg, names_lexicon_t **out, dm_erro
         rc = each_line(lx, dir, "prefixes.txt", load_set, &lx->prefixes, err);
     if (!rc)
         rc = each_line(lx, dir, "readings.tsv", load_reading, NULL, err);
+    if (!rc)
+        rc = each_line(lx, dir, "ethnic.txt", load_ethnic, NULL, err);
+    if (!rc)
+        rc = each_line(lx, dir, "sections.txt", load_set, &lx->sections, err);
+    if (!rc)
+        rc = each_line(lx, dir, "heritage.tsv", load_heritage, NULL, err);
+    if (!rc)
+        rc = each_line(lx, dir, "dialect.tsv", load_dialect, NULL, err);
+    if (!rc)
+        rc = each_line(lx, dir, "scale.tsv", load_scale, NULL, err);
+    if (!rc)
+        rc = each_line(lx, dir, "channels.tsv", load_channel, NULL, err);
+    if (!rc)
+        rc = each_line(lx, dir, "severity.tsv", load_severity, NULL, err);
     if (!rc && cfg && cfg->pinyin_dict && *cfg->pinyin_dict &&
         !(cfg->pinyin_dict_optional && access(cfg->pinyin_dict, R_OK) != 0))
         rc = load_rime(lx, cfg->pinyin_dict, err);
@@ -515,11 +649,20 @@ void names_lexicon_free(names_lexicon_t *lx)
     smap_free(&lx->own);
     smap_free(&lx->words);
     smap_free(&lx->chars);
+    smap_free(&lx->ethnic);
+    smap_free(&lx->sections);
+    smap_free(&lx->heritage);
+    smap_free(&lx->dialect);
+    smap_free(&lx->scale);
+    smap_free(&lx->channels);
+    smap_free(&lx->severity);
     text_normalizer_free(lx->tn);
     free(lx);
 }
 
 size_t names_lexicon_words(const names_lexicon_t *lx) { return lx->words.len; }
+
+const names_lexicon_t *names_worker_lexicon(const names_worker_t *w) { return w->lx; }
 
 /* ---- worker -------------------------------------------------------------- */
 
@@ -777,6 +920,30 @@ static void split(const names_lexicon_t *lx, name_category_t cat, name_parts_t *
     size_t off[NAMES_BUF + 1];
     const char *s = np->norm;
     size_t n = decode(s, cps, off, NAMES_BUF - 1);
+    /* A road section (天府大道北段: orientation + 段, sections.txt) follows a
+     * complete road name; it is split off first and written as its own word
+     * (Tianfu Dadao Beiduan). */
+    if (cat == NAME_CAT_ROAD && n >= 4)
+        for (size_t k = 1; k <= 2; k++) {
+            size_t from = n - k;
+            if (!names_set_has(&lx->sections, s + off[from], off[n] - off[from]))
+                continue;
+            /* [orientation] [numeral] 段: 北段, 二段, 南二段 */
+            size_t o = 0;
+            while (from - o >= 3 && is_numeral(cps[from - o - 1]))
+                o++;
+            for (size_t L = 2; L >= 1; L--)
+                if (from >= o + L + 2 &&
+                    names_set_has(&lx->orientations, s + off[from - o - L], off[from - o] - off[from - o - L])) {
+                    o += L;
+                    break;
+                }
+            if (!o)
+                break;
+            copy_range(np->section, s, off[from - o], off[n]);
+            n = from - o;
+            break;
+        }
     size_t gstart = n;
     size_t maxg = lx->max_generic_chars;
     for (size_t k = maxg < n ? maxg : n - 1; k >= 1 && n > 1; k--) {
@@ -800,6 +967,12 @@ static void split(const names_lexicon_t *lx, name_category_t cat, name_parts_t *
     copy_range(np->specific, s, 0, off[ostart]);
     copy_range(np->generic, s, off[ostart], off[n]);
     copy_range(np->orientation, s, off[ostart], off[gstart]);
+    if (np->section[0] && !np->generic[0]) {
+        /* No road generic before the section: it is not a section (北段 as a name). */
+        np->section[0] = '\0';
+        n = decode(s, cps, off, NAMES_BUF - 1);
+        copy_range(np->specific, s, 0, off[n]);
+    }
     copy_range(np->base_generic, s, off[gstart], off[n]);
 }
 
@@ -833,6 +1006,37 @@ static void strip_tones(const char *in, char *out, size_t outsz)
             out[k++] = (char)tolower((unsigned char)*p++);
     }
     out[k] = '\0';
+}
+
+void names_pinyin_fold(const char *in, char *out, size_t outsz)
+{
+    /* Lower-case every code point first (all capitals are allowed on signs,
+     * toned capitals included), then drop the tone marks and fold spaces. */
+    char low[NAMES_BUF * 2];
+    size_t k = 0;
+    const char *p = in, *end = in + strlen(in);
+    while (p < end && k + 5 < sizeof low) {
+        long cp = text_next_codepoint(&p, end);
+        if (cp < 0)
+            break;
+        k += put_cp(low + k, u_tolower((UChar32)cp));
+    }
+    low[k] = '\0';
+    char bare[NAMES_BUF * 2];
+    strip_tones(low, bare, sizeof bare);
+    size_t o = 0;
+    int space = 0;
+    for (const char *q = bare; *q && o + 1 < outsz; q++) {
+        if (isspace((unsigned char)*q)) {
+            space = o > 0;
+            continue;
+        }
+        if (space && o + 2 < outsz)
+            out[o++] = ' ';
+        space = 0;
+        out[o++] = *q;
+    }
+    out[o] = '\0';
 }
 
 /* ICU Han-Latin of one character (toned), "" if ICU gives no Latin. */
@@ -874,6 +1078,7 @@ typedef struct syl {
     char plain[32]; /* toneless, lower case, ü kept */
     char toned[48];
     int numeral;    /* the source character is a Chinese numeral */
+    int own_word;   /* part of a word of the project's table with a non-numeral (东四 in 东四十二条) */
     long cp;        /* source code point (first of its word) */
 } syl_t;
 
@@ -908,6 +1113,12 @@ static size_t syllables(names_worker_t *w, const char *s, syl_t *out, size_t max
             else if ((sl = smap_find(&lx->chars, s + off[i], off[i + 1] - off[i])))
                 reading = sl->val;
         }
+        /* A word of the project's table that mixes a place with a numeral
+         * (东四) keeps its numeral out of a street ordinal (Dongsi 12 Tiao). */
+        int own_word = 0;
+        if (toned && best >= 2)
+            for (size_t j = 0; j < best; j++)
+                own_word |= !is_numeral(cps[i + j]);
         /* Split the reading into syllables, one per character. */
         char tmp[256];
         snprintf(tmp, sizeof tmp, "%s", reading ? reading : "");
@@ -917,6 +1128,7 @@ static size_t syllables(names_worker_t *w, const char *s, syl_t *out, size_t max
             memset(y, 0, sizeof *y);
             y->cp = cps[i + j];
             y->numeral = is_numeral(cps[i + j]);
+            y->own_word = own_word;
             const char *ch = s + off[i + j];
             size_t chn = off[i + j + 1] - off[i + j];
             char icu[32] = "";
@@ -993,7 +1205,7 @@ static void append_word(char *dst, size_t dstsz, const syl_t *y, size_t a, size_
 static void spell_specific(char *dst, size_t dstsz, const syl_t *y, size_t n, int toned, int *ordinal_only)
 {
     size_t r = n;
-    while (r > 0 && y[r - 1].numeral)
+    while (r > 0 && y[r - 1].numeral && !y[r - 1].own_word)
         r--;
     long run[32];
     size_t rn = 0;
@@ -1027,11 +1239,56 @@ static void spell_specific(char *dst, size_t dstsz, const syl_t *y, size_t n, in
     snprintf(dst + k, dstsz - k, "%s%ld", k ? " " : "", v);
 }
 
+/* The end of the ethnic word (ethnic.txt) starting at syllable a, or a when
+ * none starts there; the longest word wins. */
+static size_t ethnic_word(const names_lexicon_t *lx, const syl_t *y, size_t a, size_t n)
+{
+    char buf[128];
+    for (size_t L = lx->max_ethnic_chars < n - a ? lx->max_ethnic_chars : n - a; L >= 2; L--) {
+        size_t k = 0;
+        for (size_t i = a; i < a + L && k + 5 < sizeof buf; i++)
+            k += put_cp(buf + k, y[i].cp);
+        if (names_set_has(&lx->ethnic, buf, k))
+            return a + L;
+    }
+    return a;
+}
+
+/* Where a run of ethnic words ending the specific starts (壮族 in 广西壮族,
+ * 土家族苗族 in 恩施土家族苗族), or n when the specific does not end in one
+ * or is only ethnic words (the place part must remain). */
+static size_t ethnic_cut(const names_lexicon_t *lx, const syl_t *y, size_t n)
+{
+    if (!lx->ethnic.len || n < 3)
+        return n;
+    /* Most names do not end in an ethnic word: a few lookups settle it
+     * before the full scan (this runs for every division name of an index). */
+    int ends = 0;
+    for (size_t L = 2; L <= lx->max_ethnic_chars && L < n && !ends; L++)
+        ends = ethnic_word(lx, y, n - L, n) == n;
+    if (!ends)
+        return n;
+    for (size_t cut = 1; cut + 2 <= n; cut++) {
+        size_t a = cut;
+        while (a < n) {
+            size_t b = ethnic_word(lx, y, a, n);
+            if (b == a)
+                break;
+            a = b;
+        }
+        if (a == n)
+            return cut;
+    }
+    return n;
+}
+
 static void spell(names_worker_t *w, name_category_t cat, name_parts_t *np)
 {
     syl_t ys[NAMES_BUF / 2], yg[64];
     size_t ns = syllables(w, np->specific, ys, NAMES_BUF / 2);
     size_t ng = np->generic[0] ? syllables(w, np->generic, yg, 64) : 0;
+    syl_t ysec[8];
+    size_t nsec = np->section[0] ? syllables(w, np->section, ysec, 8) : 0;
     /* Villages (and 村 as a division) are written as one word: Wangcun. */
     int joined = cat == NAME_CAT_VILLAGE || strcmp(np->base_generic, "村") == 0;
     for (int toned = 0; toned <= 1; toned++) {
@@ -1045,15 +1302,48 @@ static void spell(names_worker_t *w, name_category_t cat, name_parts_t *np)
             np->ordinal_only = 0;
             continue;
         }
-        spell_specific(dst, NAMES_BUF, ys, ns, toned, &np->ordinal_only);
+        /* Ethnic names in a specific are written apart (广西壮族自治区 →
+         * Guangxi Zhuangzu Zizhiqu; DOMAIN.md §4, 1984 rules). */
+        size_t cut = cat == NAME_CAT_DIVISION ? ethnic_cut(w->lx, ys, ns) : ns;
+        if (cut < ns) {
+            append_word(dst, NAMES_BUF, ys, 0, cut, toned);
+            np->ordinal_only = 0;
+            for (size_t a = cut; a < ns;) {
+                size_t b = ethnic_word(w->lx, ys, a, ns);
+                append_word(dst, NAMES_BUF, ys, a, b, toned);
+                a = b;
+            }
+        } else
+            spell_specific(dst, NAMES_BUF, ys, ns, toned, &np->ordinal_only);
         /* A 2 Malu style generic: 马路 after a bare ordinal. */
         if (ng)
             append_word(dst, NAMES_BUF, yg, 0, ng, toned);
+        if (nsec) {
+            /* 北段 Beiduan; 二段 2 Duan, 南二段 Nan 2 Duan (ordinals as digits) */
+            size_t a = 0, b;
+            while (a < nsec && !ysec[a].numeral)
+                a++;
+            for (b = a; b < nsec && ysec[b].numeral; b++)
+                ;
+            if (a == b)
+                append_word(dst, NAMES_BUF, ysec, 0, nsec, toned);
+            else {
+                if (a)
+                    append_word(dst, NAMES_BUF, ysec, 0, a, toned);
+                long run[8];
+                size_t rn = 0;
+                for (size_t i = a; i < b && rn < 8; i++)
+                    run[rn++] = ysec[i].cp;
+                size_t k = strlen(dst);
+                snprintf(dst + k, NAMES_BUF - k, "%s%ld", k ? " " : "", numeral_run_value(run, rn));
+                append_word(dst, NAMES_BUF, ysec, b, nsec, toned);
+            }
+        }
     }
     /* The full-name key: toneless, no spaces or apostrophes. */
     size_t k = 0;
-    for (size_t i = 0; i < ns + ng; i++) {
-        const char *p = i < ns ? ys[i].plain : yg[i - ns].plain;
+    for (size_t i = 0; i < ns + ng + nsec; i++) {
+        const char *p = i < ns ? ys[i].plain : i < ns + ng ? yg[i - ns].plain : ysec[i - ns - ng].plain;
         size_t L = strlen(p);
         if (k + L + 1 >= NAMES_BUF)
             break;
@@ -1122,9 +1412,15 @@ void names_analyze_normalized(names_worker_t *w, const char *norm, name_category
 {
     memset(out, 0, sizeof *out);
     snprintf(out->norm, NAMES_BUF, "%s", norm);
-    for (const char *p = out->norm; *p; p++)
-        if (isalpha((unsigned char)*p))
-            out->has_latin = 1;
+    /* Latin letters (é as well as e) or another non-Chinese script (NAME-SCRIPT). */
+    const char *p = out->norm, *end = out->norm + strlen(out->norm);
+    while (p < end && !out->has_latin) {
+        long cp = text_next_codepoint(&p, end);
+        if (cp < 0)
+            break;
+        UErrorCode ue = U_ZERO_ERROR;
+        out->has_latin = u_isalpha((UChar32)cp) && uscript_getScript((UChar32)cp, &ue) != USCRIPT_HAN;
+    }
     split(w->lx, cat, out);
     dup_key(w->lx, out);
     spell(w, cat, out);

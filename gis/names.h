@@ -8,7 +8,9 @@
  * GB/T 16159-2012 and GB/T 38207-2019; DOMAIN.md §3–§4 paraphrases them and
  * docs/names.md says what this module implements. Every word list (generic
  * terms, orientations, grandiose, foreign, brand, person, meaning words, the
- * project's own readings) is a data file in a directory given at load time
+ * project's own readings, ethnic names, road sections, dialect homophone
+ * groups, size limits of generics, protected names, audit channels and the
+ * per-rule severities) is a data file in a directory given at load time
  * (share/names/ in the source tree): local rules change, the code does not.
  *
  * Pieces and ownership:
@@ -69,6 +71,8 @@ size_t names_lexicon_words(const names_lexicon_t *lx);
 
 names_worker_t *names_worker_new(const names_lexicon_t *lx, dm_error *err);
 void names_worker_free(names_worker_t *w);
+/* The lexicon a worker reads (borrowed). */
+const names_lexicon_t *names_worker_lexicon(const names_worker_t *w);
 
 /* The normaliser used everywhere (import, lookup, check): text_normalize
  * (NFKC, t2s, white space) plus punctuation folding, glued pinyin
@@ -91,6 +95,7 @@ typedef struct name_parts {
     char full_key[NAMES_BUF];    /* toneless pinyin of the whole name, no spaces, lower case */
     int ordinal_only;            /* the specific is only an ordinal or number (二马路) */
     int has_latin;               /* Latin letters remain after normalisation */
+    char section[NAMES_BUF];     /* a road section after the generic (北段 in 天府大道北段), "" if none */
 } name_parts_t;
 
 /* Normalises `in` and fills *out for category `cat`. */
@@ -195,6 +200,7 @@ typedef struct name_check {
     const division_entry_t *divisions[16]; /* borrowed from the division index */
     size_t ndivisions;
     int crosses_county;        /* the geometry lies in more than one county */
+    name_category_t category;  /* the proposal's category */
 } name_check_t;
 
 typedef struct names_proposal {
@@ -205,6 +211,14 @@ typedef struct names_proposal {
     size_t wkb_len;
     const char *division;      /* declared division code or NULL */
     const char *date;          /* YYYY-MM-DD for the division lookup */
+    /* Optional facts for the rules of session 2 (0 / NULL = not given): */
+    double width_m;            /* road red-line width (NAME-GENERIC-SCALE) */
+    double area_ha;            /* site area of an estate, hectares (NAME-GENERIC-SCALE) */
+    double floor_area_m2;      /* floor area of an estate (NAME-GENERIC-SCALE) */
+    const char *locality;      /* the locality a facility serves (NAME-FACILITY-LOCALITY) */
+    const char *replaces;      /* the name this proposal renames or cancels (NAME-HERITAGE) */
+    int heritage_override;     /* 1: the renaming of a protected name is explicitly approved */
+    const char *pinyin;        /* romanisation proposed or on the sign (NAME-PINYIN) */
 } names_proposal_t;
 
 /* Checks a proposal against the rules and the index. `divisions` may be
@@ -223,6 +237,9 @@ typedef struct name_observation {
     int has_category;
     name_category_t category;
     double lon, lat;     /* NAN when unknown */
+    const char *enterprise;  /* responsible enterprise (enterprise-register rows), or NULL */
+    const char *credit_code; /* its 统一社会信用代码 as given (not validated here), or NULL */
+    const char *pinyin;      /* the romanisation shown with it (a sign's lower 2/5), or NULL */
 } name_observation_t;
 
 typedef enum {
@@ -240,12 +257,30 @@ typedef struct name_audit_finding {
     long observation;          /* index into the observations, -1 for approved_not_used */
     const name_entry_t *entry; /* the standard name concerned (borrowed), or NULL */
     double distance_m;         /* observation ↔ standard name, NAN when unknown */
+    /* Evidence: indices into the observations (the competing uses of a name
+     * approved but not used, the wrong uses of a channel gap). The array
+     * lives in the same allocation as the findings: free(findings) frees it. */
+    const long *evidence;
+    size_t nevidence;
+    const char *channel;       /* canonical channel of the observation (sign, household, property,
+                                * enterprise, advert, internet_map) or NULL; for a channel gap
+                                * the first channel without a correct use */
 } name_audit_finding_t;
 
 typedef struct names_audit_params {
     double tolerance_m;          /* how far a use may be from its standard name (default 1000) */
     const char *approved_before; /* only names approved before this date can be "not used"; NULL = all */
+    /* Channels a standard name must be used in (canonical names, see
+     * names_channel_canonical); NULL = the required channels of channels.tsv. */
+    const char *const *required_channels;
+    size_t nrequired_channels;
 } names_audit_params_t;
+
+/* The canonical channel of a channel as written (sign, 标志, 地名标志 → "sign";
+ * 户籍 → "household"; 企业登记 → "enterprise" …, share/names/channels.tsv), or
+ * NULL when unknown. *required is set to 1 for a channel in which 第十八条
+ * makes the standard name mandatory (when required is not NULL). */
+const char *names_channel_canonical(const names_lexicon_t *lx, const char *channel, int *required);
 
 /* Audits n observations. *out is newly allocated (free()). */
 int names_audit(names_worker_t *w, const names_index_t *ix, const name_observation_t *obs, size_t n,

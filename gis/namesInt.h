@@ -34,6 +34,15 @@ struct names_lexicon {
     strmap_t words; /* dictionary words (≥ 2 characters) → toneless syllables */
     strmap_t chars; /* dictionary characters → most frequent toneless syllable */
     size_t max_word_chars;
+    /* Rules added in session 2 (docs/names.md): ethnic names written apart
+     * (ethnic.txt), road sections (sections.txt), the protected-name list
+     * (heritage.tsv: name → list), dialect homophone groups (dialect.tsv:
+     * "region|character" → the characters of its group), the scale rules
+     * (scale.tsv: "category|generic" → limits), channel aliases (channels.tsv:
+     * alias → canonical, weight 1 = required channel) and severity overrides
+     * (severity.tsv: rule → 0 info, 1 warning, 2 error). */
+    strmap_t ethnic, sections, heritage, dialect, scale, channels, severity;
+    size_t max_ethnic_chars;
     text_normalizer_t *tn; /* used only while loading */
 };
 
@@ -47,8 +56,15 @@ struct names_worker {
 /* names_analyze on text already through names_normalize. */
 void names_analyze_normalized(names_worker_t *w, const char *norm, name_category_t cat, name_parts_t *out);
 
+/* Pinyin as written on a sign or in a register, folded for comparison with
+ * the generated spelling: lower case, tone marks dropped (ü kept), runs of
+ * white space as one space, trimmed. */
+void names_pinyin_fold(const char *in, char *out, size_t outsz);
+
 uint64_t names_hash(const char *s, size_t n);
 int names_set_has(const strmap_t *m, const char *k, size_t n);
+/* The slot of key k, or NULL. */
+const strmap_slot_t *names_map_get(const strmap_t *m, const char *k, size_t n);
 
 enum names_key_kind { KEY_NORM = 1, KEY_FORMER, KEY_DUP, KEY_HOM, KEY_FULLPY, KEY_DEL };
 

@@ -95,6 +95,48 @@ static int rare_char(const char *s, char *which, size_t whichsz)
     return found;
 }
 
+/* NAME-TEXT-BAD (data quality, DOMAIN.md §3): signs of text that went
+ * through a wrong encoding before it reached us, looked for in the name as
+ * given (normalisation would drop a `?`): a replacement character U+FFFD,
+ * its GBK rendering 锟斤拷, question marks standing for lost characters, or
+ * UTF-8 read as Latin-1 / Windows-1252 (常 → å¸¸). Returns what was found
+ * or NULL. */
+/* A byte 0x80–0xBF (a UTF-8 continuation byte) as Latin-1 or Windows-1252 shows it. */
+static int continuation_glyph(long cp)
+{
+    static const long cp1252[] = {0x20AC, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+                                  0x2039, 0x0152, 0x017D, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                  0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x017E, 0x0178};
+    if (cp >= 0x80 && cp <= 0xBF)
+        return 1;
+    for (size_t i = 0; i < sizeof cp1252 / sizeof *cp1252; i++)
+        if (cp == cp1252[i])
+            return 1;
+    return 0;
+}
+
+static const char *text_bad(const char *s, size_t len)
+{
+    const char *p = s, *end = s + len;
+    long prev = 0;
+    while (p < end) {
+        long cp = text_next_codepoint(&p, end);
+        if (cp == 0xFFFD)
+            return "U+FFFD";
+        if (cp == '?' || cp == 0xFF1F)
+            return "?";
+        /* The lead byte of a CJK character in UTF-8 (0xE3–0xE9) shown as
+         * Latin-1 (ã–é), followed by a continuation byte: 路 → è·¯. A pinyin
+         * letter (é, è) alone is not mojibake. */
+        if (prev >= 0xE3 && prev <= 0xE9 && continuation_glyph(cp))
+            return "Latin-1";
+        prev = cp;
+    }
+    char buf[NAMES_MAX_INPUT + 1];
+    snprintf(buf, sizeof buf, "%.*s", (int)(len < NAMES_MAX_INPUT ? len : NAMES_MAX_INPUT), s);
+    return strstr(buf, "锟斤拷") ? "锟斤拷" : NULL;
+}
+
 /* The first word of a list found in s, or NULL. */
 static const char *find_word(const strmap_t *m, const char *s, int *leader)
 {
@@ -139,7 +181,11 @@ typedef struct scan {
     name_parts_t *tmp;
     uint64_t lo, hi; /* the scope as a range of numeric division codes */
     int oom;
+    const char *dialect; /* the dialect of a KEY_DIALECT lookup */
 } scan_t;
+
+/* Lookups of names_check beyond the index's own key kinds. */
+enum { KEY_DIALECT = 100 };
 
 static int in_scope(const scan_t *s, const name_entry_t *e)
 {
@@ -197,6 +243,27 @@ static int on_key(uint32_t id, void *ctx)
         snprintf(zh, sizeof zh, "与范围内已有地名“%.90s”同音（%s）", e->name, toned ? "声调相同" : "不计声调");
         snprintf(en, sizeof en, "sounds like the existing '%.90s' (%s)", e->name,
                  toned ? "same tones" : "ignoring tones");
+    } else if (s->kind == KEY_DIALECT) {
+        if (names_analyze(s->w, e->name, (size_t)-1, e->category, s->tmp, &err) ||
+            strcmp(s->tmp->hom_key, s->np->hom_key) == 0)
+            return 0; /* already a 普通话 homophone */
+        snprintf(zh, sizeof zh, "与范围内已有地名“%.60s”方言同音（%.60s），需人工核定", e->name, s->dialect);
+        snprintf(en, sizeof en, "reads like the existing '%.60s' in the local dialect (%.60s): manual review", e->name,
+                 s->dialect);
+        /* A second finding for a name already in conflict (one character
+         * apart and a dialect homophone): both facts help the reviewer. */
+        int known = 0;
+        for (size_t i = 0; i < s->c->nconflicts; i++)
+            known |= s->c->conflicts[i].entry == e;
+        for (size_t i = 0; i < s->c->nfindings; i++)
+            if (s->c->findings[i].conflict == e && strcmp(s->c->findings[i].rule, "NAME-HOM-DIALECT") == 0)
+                return 0;
+        if (add_finding(s->c, "NAME-HOM-DIALECT", NAME_SEV_INFO, SRC_TONGLING, e, zh, en) ||
+            (!known && add_conflict(s->c, e, "NAME-HOM-DIALECT", d))) {
+            s->oom = 1;
+            return 1;
+        }
+        return 0;
     } else { /* KEY_DEL / one edit apart: only nearby names matter */
         if (!(d <= 5000) || strcmp(e->name, s->raw) == 0)
             return 0;
@@ -251,6 +318,92 @@ static void deletions(const char *key, scan_t *s)
         v[L - (b - a)] = '\0';
         if (del_variant(v, s))
             return;
+    }
+}
+
+/* The dialect group of one character under the region of `code` (the most
+ * specific region prefix wins), or NULL. */
+static const strmap_slot_t *dialect_group(const names_lexicon_t *lx, const char *code, const char *ch, size_t n)
+{
+    static const size_t lens[] = {6, 4, 2};
+    for (size_t i = 0; i < 3; i++) {
+        if (strlen(code) < lens[i])
+            continue;
+        char k[32];
+        int kl = snprintf(k, sizeof k, "%.*s|%.*s", (int)lens[i], code, (int)n, ch);
+        if (kl <= 0 || (size_t)kl >= sizeof k)
+            continue;
+        const strmap_slot_t *sl = names_map_get(&lx->dialect, k, (size_t)kl);
+        if (sl)
+            return sl;
+    }
+    return NULL;
+}
+
+/* NAME-HOM-DIALECT: every spelling of the duplicate key whose characters are
+ * read alike in the dialect of the region (dialect.tsv), looked up as a
+ * duplicate key in scope. At most 256 spellings. */
+static void dialect_variants(const names_lexicon_t *lx, const char *code, scan_t *s)
+{
+    const char *key = s->np->dup_key, *p = key, *end = key + strlen(key);
+    enum { MAXC = 16 };
+    const char *pos[MAXC];
+    size_t plen[MAXC];
+    const char *groups[MAXC];
+    size_t n = 0, combos = 1;
+    while (p < end && n < MAXC) {
+        const char *start = p;
+        if (text_next_codepoint(&p, end) < 0)
+            return;
+        pos[n] = start, plen[n] = (size_t)(p - start);
+        const strmap_slot_t *g = dialect_group(lx, code, start, plen[n]);
+        groups[n] = g ? g->val : NULL;
+        if (g) {
+            size_t members = 0;
+            for (const char *q = g->val; *q; q++)
+                members += ((unsigned char)*q & 0xC0) != 0x80;
+            combos *= members;
+        }
+        n++;
+    }
+    if (p < end || combos <= 1 || combos > 256)
+        return;
+    for (size_t c = 0; c < combos && !s->oom; c++) {
+        char v[NAMES_BUF];
+        size_t k = 0, rest = c;
+        int differs = 0;
+        for (size_t i = 0; i < n; i++) {
+            const char *ch = pos[i];
+            size_t cl = plen[i];
+            if (groups[i]) {
+                size_t members = 0;
+                for (const char *q = groups[i]; *q; q++)
+                    members += ((unsigned char)*q & 0xC0) != 0x80;
+                size_t pick = rest % members;
+                rest /= members;
+                const char *q = groups[i], *qe = q + strlen(q);
+                for (size_t j = 0; j <= pick; j++) {
+                    ch = q;
+                    text_next_codepoint(&q, qe);
+                    cl = (size_t)(q - ch);
+                }
+                differs |= cl != plen[i] || memcmp(ch, pos[i], cl) != 0;
+            }
+            if (k + cl + 1 >= sizeof v)
+                return;
+            memcpy(v + k, ch, cl);
+            k += cl;
+        }
+        v[k] = '\0';
+        if (!differs)
+            continue;
+        const strmap_slot_t *g = NULL;
+        for (size_t i = 0; i < n && !g; i++)
+            if (groups[i])
+                g = dialect_group(lx, code, pos[i], plen[i]);
+        s->dialect = g ? g->val : "";
+        s->kind = KEY_DIALECT;
+        names_index_lookup_scoped(s->ix, KEY_DUP, v, s->lo, s->hi, on_key, s);
     }
 }
 
@@ -312,10 +465,123 @@ static int locate_geometry(const division_index_t *divs, const names_proposal_t 
     return 0;
 }
 
+/* NAME-GENERIC-SCALE: the generic claims a size the stated one does not
+ * reach (scale.tsv: "width_m>=40", "area_ha>=2,floor_area_m2>=100000").
+ * Only the measures the proposal states are checked. Returns 1 on OOM. */
+static int scale_rule(const names_lexicon_t *lx, const names_proposal_t *p, const name_parts_t *np, name_check_t *c)
+{
+    if (!np->base_generic[0])
+        return 0;
+    char k[NAMES_BUF + 32];
+    int kl = snprintf(k, sizeof k, "%s|%s", names_category_name(p->category), np->base_generic);
+    const strmap_slot_t *sl = names_map_get(&lx->scale, k, (size_t)kl);
+    if (!sl)
+        return 0;
+    char spec[256];
+    snprintf(spec, sizeof spec, "%s", sl->val);
+    char *save = NULL;
+    for (char *t = strtok_r(spec, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        char *ge = strstr(t, ">=");
+        if (!ge)
+            continue;
+        *ge = '\0';
+        double min = strtod(ge + 2, NULL), have = 0;
+        const char *zh_what = NULL;
+        if (strcmp(t, "width_m") == 0)
+            have = p->width_m, zh_what = "红线宽度";
+        else if (strcmp(t, "area_ha") == 0)
+            have = p->area_ha, zh_what = "占地面积";
+        else if (strcmp(t, "floor_area_m2") == 0)
+            have = p->floor_area_m2, zh_what = "建筑面积";
+        if (!zh_what || !(have > 0) || have >= min)
+            continue;
+        char zh[256], en[256];
+        snprintf(zh, sizeof zh, "通名“%.60s”要求%s不小于%g，实际为%g", np->base_generic, zh_what, min, have);
+        snprintf(en, sizeof en, "the generic '%.60s' needs %s >= %g, the proposal has %g", np->base_generic, t, min, have);
+        if (add_finding(c, "NAME-GENERIC-SCALE", NAME_SEV_WARNING, "local naming rules (scale.tsv)", NULL, zh, en))
+            return 1;
+    }
+    return 0;
+}
+
+/* NAME-FACILITY-LOCALITY (第九条(八)): a facility that matters for
+ * orientation generally takes the name of its locality. The locality is the
+ * declared one, else the divisions the geometry lies in (their 专名 without
+ * 省/市/区/街道/社区 …); the finding is informational when the facility's name
+ * contains none of them. Returns 1 on OOM. */
+static int locality_rule(names_worker_t *w, const names_proposal_t *p, const name_parts_t *np, name_check_t *c)
+{
+    char names[4][NAMES_BUF];
+    size_t n = 0;
+    name_parts_t *tmp = malloc(sizeof *tmp);
+    if (!tmp)
+        return 1;
+    dm_error e;
+    const char *cand[1 + sizeof c->divisions / sizeof *c->divisions];
+    size_t ncand = 0;
+    if (p->locality && *p->locality)
+        cand[ncand++] = p->locality;
+    else
+        for (size_t i = c->ndivisions; i-- > 0;) /* the smallest division first */
+            if (c->divisions[i]->level != LEVEL_PROVINCE)
+                cand[ncand++] = c->divisions[i]->name;
+    int matched = 0;
+    for (size_t i = 0; i < ncand && !matched; i++) {
+        if (!cand[i] || names_analyze(w, cand[i], (size_t)-1, NAME_CAT_DIVISION, tmp, &e))
+            continue;
+        const char *spec = tmp->specific[0] ? tmp->specific : tmp->norm;
+        if (strlen(spec) < 6) /* a one-character 专名 matches too easily */
+            spec = tmp->norm;
+        if (strstr(np->norm, spec))
+            matched = 1;
+        else if (n < 4)
+            snprintf(names[n++], NAMES_BUF, "%s", spec);
+    }
+    free(tmp);
+    if (matched || !n)
+        return 0;
+    char list[200] = "";
+    for (size_t i = 0; i < n; i++) {
+        size_t L = strlen(list);
+        snprintf(list + L, sizeof list - L, "%s%.40s", i ? "、" : "", names[i]);
+    }
+    char zh[256], en[256];
+    snprintf(zh, sizeof zh, "设施名称未采用所在地名称（%.150s）", list);
+    snprintf(en, sizeof en, "the facility does not take the name of its locality (%.150s)", list);
+    return add_finding(c, "NAME-FACILITY-LOCALITY", NAME_SEV_INFO, "《地名管理条例》第九条(八)", NULL, zh, en) != 0;
+}
+
+/* NAME-HERITAGE: the proposal renames or cancels a name of the protection
+ * list (heritage.tsv): a warning, or an info finding when the override is
+ * given. Returns 0 or a dm_status (the name to replace is invalid). */
+static int heritage_rule(names_worker_t *w, const names_proposal_t *p, name_check_t *c)
+{
+    char *norm = NULL;
+    dm_error e;
+    int rc = names_normalize(w, p->replaces, (size_t)-1, &norm, &e);
+    if (rc)
+        return rc;
+    const strmap_slot_t *sl = names_map_get(&w->lx->heritage, norm, strlen(norm));
+    if (sl) {
+        char zh[256], en[256];
+        snprintf(zh, sizeof zh, "更名或注销列入%.40s的地名“%.80s”%s", sl->val, norm,
+                 p->heritage_override ? "（已确认特许）" : "，需特许确认");
+        snprintf(en, sizeof en, "renames or cancels '%.80s' of the %.40s list%s", norm, sl->val,
+                 p->heritage_override ? " (override given)" : ": needs an explicit override");
+        rc = add_finding(c, "NAME-HERITAGE", p->heritage_override ? NAME_SEV_INFO : NAME_SEV_WARNING,
+                         "《地名管理条例实施办法》(2024) 地名文化遗产保护名录", NULL, zh, en)
+                 ? DM_ENOMEM
+                 : 0;
+    }
+    free(norm);
+    return rc;
+}
+
 int names_check(names_worker_t *w, const names_index_t *ix, const division_index_t *divisions,
                 const names_proposal_t *p, name_check_t *c, dm_error *err)
 {
     memset(c, 0, sizeof *c);
+    c->category = p->category;
     const names_lexicon_t *lx = w->lx;
     int rc = names_analyze(w, p->name, p->len, p->category, &c->parts, err);
     if (rc)
@@ -333,6 +599,12 @@ int names_check(names_worker_t *w, const names_index_t *ix, const division_index
     int oom = 0;
 #define FIND(rule, sev, src, z, e) oom |= add_finding(c, rule, sev, src, NULL, z, e)
 
+    const char *bad = text_bad(p->name, p->len == (size_t)-1 ? strlen(p->name) : p->len);
+    if (bad) {
+        snprintf(zh, sizeof zh, "文字疑似乱码或有缺字（%s）", bad);
+        snprintf(en, sizeof en, "the text looks mis-decoded or has lost characters (%s)", bad);
+        FIND("NAME-TEXT-BAD", NAME_SEV_ERROR, "data quality (DOMAIN.md §3)", zh, en);
+    }
     if (np->has_latin)
         FIND("NAME-SCRIPT", NAME_SEV_ERROR, "《地名管理条例》第九条(二)", "地名含拉丁字母或外文",
              "the name contains Latin letters or a foreign script");
@@ -386,7 +658,8 @@ int names_check(names_worker_t *w, const names_index_t *ix, const division_index
         }
     }
     if (np->ordinal_only)
-        FIND("NAME-ORDINAL-ONLY", NAME_SEV_WARNING, "local naming rules", "专名仅为序数或数字",
+        FIND("NAME-ORDINAL-ONLY", NAME_SEV_ERROR, "local naming rules; issue 3 (bare ordinals are rejected)",
+             "专名仅为序数或数字",
              "the specific part is only an ordinal or a number");
     if ((word = find_word(&lx->grandiose, np->norm, NULL))) {
         snprintf(zh, sizeof zh, "含夸大用语“%.90s”", word);
@@ -417,6 +690,24 @@ int names_check(names_worker_t *w, const names_index_t *ix, const division_index
     if (c->crosses_county && p->category == NAME_CAT_ROAD)
         FIND("NAME-CROSS-BOUNDARY", NAME_SEV_WARNING, "《地名管理条例》第十条 (approval by the level above)",
              "道路跨越县级行政区域界线，需报上一级审批", "the road crosses a county boundary: approval by the level above");
+    oom |= scale_rule(lx, p, np, c);
+    if (p->category == NAME_CAT_FACILITY)
+        oom |= locality_rule(w, p, np, c);
+    if (p->replaces && (rc = heritage_rule(w, p, c))) {
+        names_check_clear(c);
+        return dm_error_set(err, rc, "replaces", rc == DM_ENOMEM ? "out of memory" : "replaces must be a place name");
+    }
+    if (p->pinyin && *p->pinyin) {
+        char given[NAMES_BUF], want[NAMES_BUF];
+        names_pinyin_fold(p->pinyin, given, sizeof given);
+        names_pinyin_fold(np->pinyin, want, sizeof want);
+        if (strcmp(given, want) != 0) {
+            snprintf(zh, sizeof zh, "拼写“%.80s”与标准拼写“%.80s”不符", p->pinyin, np->pinyin);
+            snprintf(en, sizeof en, "the spelling '%.80s' differs from the standard '%.80s'", p->pinyin, np->pinyin);
+            FIND("NAME-PINYIN", NAME_SEV_WARNING,
+                 "1984 汉语地名拼写规则; GB/T 16159-2012; GB 17733-2008", zh, en);
+        }
+    }
 #undef FIND
 
     /* Duplicates and homophones in scope. */
@@ -451,6 +742,8 @@ int names_check(names_worker_t *w, const names_index_t *ix, const division_index
             s.kind = KEY_DEL;
             names_index_lookup_scoped(ix, KEY_DEL, np->dup_key, s.lo, s.hi, on_key, &s);
             deletions(np->dup_key, &s);
+            if (code && !s.oom)
+                dialect_variants(lx, code, &s);
             oom |= s.oom;
             free(s.tmp);
         }
@@ -458,6 +751,12 @@ int names_check(names_worker_t *w, const names_index_t *ix, const division_index
     if (oom) {
         names_check_clear(c);
         return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+    }
+    /* An office's severity for a rule (severity.tsv) overrides the default. */
+    for (size_t i = 0; i < c->nfindings; i++) {
+        const strmap_slot_t *sv = names_map_get(&lx->severity, c->findings[i].rule, strlen(c->findings[i].rule));
+        if (sv)
+            c->findings[i].severity = sv->weight >= 2 ? NAME_SEV_ERROR : sv->weight >= 1 ? NAME_SEV_WARNING : NAME_SEV_INFO;
     }
     c->verdict = NAME_VERDICT_ACCEPT;
     for (size_t i = 0; i < c->nfindings; i++) {

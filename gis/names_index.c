@@ -534,13 +534,17 @@ static int collect_del(const char *v, void *c)
     return s->oom;
 }
 
+/* Best score first, then by id. The entries array is in id order (the rows
+ * are read ORDER BY id), so comparing the pointers orders by id without
+ * touching the entries: a common name ties by the thousand, and each
+ * dereference was a cache miss (perf: a third of names_standardize). */
 static int match_cmp(const void *a, const void *b)
 {
     const name_match_t *x = a, *y = b;
     if (x->score != y->score)
         return x->score > y->score ? -1 : 1;
-    if (x->entry->id != y->entry->id)
-        return x->entry->id < y->entry->id ? -1 : 1;
+    if (x->entry != y->entry)
+        return x->entry < y->entry ? -1 : 1;
     return 0;
 }
 

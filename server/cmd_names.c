@@ -28,6 +28,8 @@ static void usage(FILE *out)
             "       diming names split NAME [--category C]\n"
             "       diming names standardize TEXT [--category C] [--division CODE] [--near LON,LAT] [--limit N]\n"
             "       diming names check NAME --category C [--geometry GEOJSON] [--division CODE]\n"
+            "                 [--pinyin SPELLING] [--replaces NAME [--heritage-override]] [--locality NAME]\n"
+            "                 [--width-m M] [--area-ha HA] [--floor-area-m2 M2]\n"
             "       diming names audit FILE [--tolerance M] [--approved-before DATE]\n"
             "\n"
             "Standard pinyin, the 专名/通名 split and keys, the lookup of a standard name and\n"
@@ -38,7 +40,13 @@ static void usage(FILE *out)
             "  --db PATH            database (standardize, check, audit)\n"
             "  --tolerance M        audit: how far a use may lie from its standard name (default 1000)\n"
             "  --approved-before D  audit: only names approved before D count as not used\n"
-            "audit FILE: a .csv with a header naming text, channel, lon, lat, id, category;\n"
+            "  --pinyin S           check: the spelling proposed or on the sign (NAME-PINYIN)\n"
+            "  --replaces NAME      check: the name this one renames or cancels (NAME-HERITAGE)\n"
+            "  --heritage-override  check: the renaming of a protected name is approved\n"
+            "  --locality NAME      check: the locality a facility serves (NAME-FACILITY-LOCALITY)\n"
+            "  --width-m, --area-ha, --floor-area-m2  check: the feature's size (NAME-GENERIC-SCALE)\n"
+            "audit FILE: a .csv with a header naming text, channel, lon, lat, id, category,\n"
+            "enterprise, credit_code (统一社会信用代码), pinyin (as on the sign);\n"
             "GeoJSON Points with those properties; or the /names/audit body\n"
             "{\"observations\": [{text, channel, lon, lat}]}.\n"
             "  --names-data DIR     word lists (default $DIMING_NAMES_DATA or the source tree's share/names)\n"
@@ -78,8 +86,8 @@ static int csv_fields(char *line, char **f, int max)
     return n;
 }
 
-/* A CSV of observations (header: text, channel, lon, lat, id, category in
- * any order; text required) → the /names/audit observations array. */
+/* A CSV of observations (header: text, channel, lon, lat, id, category,
+ * enterprise, credit_code, pinyin in any order; text required) → the /names/audit observations array. */
 static json_t *csv_observations(const char *path, dm_error *e)
 {
     FILE *fp = fopen(path, "r");
@@ -88,8 +96,10 @@ static json_t *csv_observations(const char *path, dm_error *e)
         return NULL;
     }
     char line[4096];
-    static const char *const cols[] = {"text", "channel", "lon", "lat", "id", "category"};
-    int where[6] = {-1, -1, -1, -1, -1, -1};
+    static const char *const cols[] = {"text",     "channel",    "lon",        "lat",   "id",
+                                       "category", "enterprise", "credit_code", "pinyin"};
+    enum { NCOLS = sizeof cols / sizeof *cols };
+    int where[NCOLS] = {-1, -1, -1, -1, -1, -1, -1, -1, -1};
     json_t *arr = json_array();
     long row = 0;
     while (fgets(line, sizeof line, fp)) {
@@ -98,7 +108,7 @@ static json_t *csv_observations(const char *path, dm_error *e)
         int n = csv_fields(line, f, 32);
         if (row++ == 0) {
             for (int i = 0; i < n; i++)
-                for (int c = 0; c < 6; c++)
+                for (int c = 0; c < NCOLS; c++)
                     if (strcmp(f[i] + (i == 0 && strncmp(f[i], "\xEF\xBB\xBF", 3) == 0 ? 3 : 0), cols[c]) == 0)
                         where[c] = i;
             if (where[0] < 0) {
@@ -110,7 +120,7 @@ static json_t *csv_observations(const char *path, dm_error *e)
         if (!*line)
             continue;
         json_t *o = json_object();
-        for (int c = 0; c < 6; c++) {
+        for (int c = 0; c < NCOLS; c++) {
             if (where[c] < 0 || where[c] >= n || !*f[where[c]])
                 continue;
             if (c == 2 || c == 3) {
@@ -197,7 +207,9 @@ int cmd_names(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     const char *sub = argv[1], *text = NULL, *cat_s = NULL, *db = NULL, *division = NULL, *near = NULL,
-               *geometry = NULL, *limit_s = NULL, *tol_s = NULL, *before_s = NULL;
+               *geometry = NULL, *limit_s = NULL, *tol_s = NULL, *before_s = NULL, *pinyin_s = NULL,
+               *replaces = NULL, *locality = NULL, *width_s = NULL, *area_s = NULL, *floor_s = NULL;
+    int heritage_override = 0;
     names_config_t cfg;
     names_default_config(&cfg);
     for (int i = 2; i < argc; i++) {
@@ -210,6 +222,12 @@ int cmd_names(int argc, char **argv)
                             : strcmp(a, "--limit") == 0       ? &limit_s
                             : strcmp(a, "--tolerance") == 0   ? &tol_s
                             : strcmp(a, "--approved-before") == 0 ? &before_s
+                            : strcmp(a, "--pinyin") == 0      ? &pinyin_s
+                            : strcmp(a, "--replaces") == 0    ? &replaces
+                            : strcmp(a, "--locality") == 0    ? &locality
+                            : strcmp(a, "--width-m") == 0     ? &width_s
+                            : strcmp(a, "--area-ha") == 0     ? &area_s
+                            : strcmp(a, "--floor-area-m2") == 0 ? &floor_s
                             : strcmp(a, "--names-data") == 0  ? &cfg.data_dir
                             : strcmp(a, "--pinyin-dict") == 0 ? &cfg.pinyin_dict
                                                               : NULL;
@@ -221,6 +239,8 @@ int cmd_names(int argc, char **argv)
             *slot = argv[++i];
             if (slot == &cfg.pinyin_dict)
                 cfg.pinyin_dict_optional = 0;
+        } else if (strcmp(a, "--heritage-override") == 0) {
+            heritage_override = 1;
         } else if (strcmp(a, "--help") == 0) {
             usage(stdout);
             return 0;
@@ -320,6 +340,22 @@ int cmd_names(int argc, char **argv)
             int rc = 0;
             if (!cat_s)
                 rc = dm_error_set(&e, DM_EINVAL, "category", "--category is required");
+            p.pinyin = pinyin_s, p.replaces = replaces, p.locality = locality;
+            p.heritage_override = heritage_override;
+            const struct {
+                const char *opt, *val;
+                double *dst;
+            } sizes[] = {{"--width-m", width_s, &p.width_m},
+                         {"--area-ha", area_s, &p.area_ha},
+                         {"--floor-area-m2", floor_s, &p.floor_area_m2}};
+            for (size_t i = 0; i < 3 && !rc; i++) {
+                if (!sizes[i].val)
+                    continue;
+                char *end = NULL;
+                *sizes[i].dst = strtod(sizes[i].val, &end);
+                if (end == sizes[i].val || *end || !(*sizes[i].dst > 0))
+                    rc = dm_error_set(&e, DM_EINVAL, sizes[i].opt + 2, "%s must be a positive number", sizes[i].opt);
+            }
             if (!rc && geometry)
                 rc = names_geojson_to_wkb(geometry, &wkb, &p.wkb_len, &e);
             p.wkb = wkb;

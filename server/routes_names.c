@@ -1,13 +1,16 @@
 /* routes_names.c — the name standardisation endpoints (gis/names.h):
  *   GET  /names/pinyin?q=NAME[&category=]           standard spelling, toned form, split
  *   GET  /names/standardize?q=…[&near=lon,lat][&division=CODE][&category=][&limit=]
- *   POST /names/check  {name, category, geometry?, division?}
- *   POST /names/audit  {observations: [{id?, text, channel?, lon?, lat?, category?}], tolerance_m?, approved_before?}
+ *   POST /names/check  {name, category, geometry?, division?, width_m?, area_ha?, floor_area_m2?,
+ *                       locality?, replaces?, heritage_override?, pinyin?}
+ *   POST /names/audit  {observations: [{id?, text, channel?, lon?, lat?, category?, enterprise?, credit_code?, pinyin?}],
+ *                       tolerance_m?, approved_before?, required_channels?}
  * plus the JSON encoders `diming names` shares. The name index is built at
  * server start and after imports (request_names); each worker thread has its own names worker
  * (normaliser + ICU transliterator, not thread-safe). */
 #include <geos_c.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,11 +60,14 @@ int names_geojson_to_wkb(const char *geojson, unsigned char **wkb, size_t *len, 
 
 json_t *names_parts_json(const name_parts_t *np, name_category_t cat)
 {
-    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "name", np->norm, "category",
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "name", np->norm, "category",
                      names_category_name(cat), "pinyin", np->pinyin, "pinyin_toned", np->pinyin_toned, "specific",
                      np->specific, "generic", np->generic, "orientation", np->orientation, "base_generic",
                      np->base_generic, "duplicate_key", np->dup_key, "homophone_key", np->hom_key, "ordinal_only",
                      np->ordinal_only);
+    if (o)
+        json_object_set_new(o, "section", json_string(np->section));
+    return o;
 }
 
 static json_t *entry_properties(const name_entry_t *e)
@@ -119,7 +125,7 @@ json_t *names_check_json(const name_check_t *c)
         json_array_append_new(divs, json_pack("{s:s,s:s,s:i}", "code", c->divisions[i]->code, "name",
                                               c->divisions[i]->name, "level", (int)c->divisions[i]->level));
     return json_pack("{s:s,s:o,s:o,s:o,s:b,s:o}", "verdict", names_verdict_name(c->verdict), "findings", findings,
-                     "name", names_parts_json(&c->parts, NAME_CAT__COUNT), "divisions", divs, "crosses_county",
+                     "name", names_parts_json(&c->parts, c->category), "divisions", divs, "crosses_county",
                      c->crosses_county, "conflicts", feature_collection(conflicts));
 }
 
@@ -252,6 +258,60 @@ static void standardize(request_t *req, response_t *res)
     response_json(res, 200, doc);
 }
 
+/* The optional facts of a proposal: sizes (NAME-GENERIC-SCALE), locality
+ * (NAME-FACILITY-LOCALITY), the name it replaces and the override
+ * (NAME-HERITAGE), its pinyin (NAME-PINYIN). 0, or -1 with a 400 sent. */
+static int check_options(request_t *req, response_t *res, json_t *doc, names_proposal_t *p)
+{
+    static const struct {
+        const char *key;
+        size_t off;
+        double max;
+    } nums[] = {{"width_m", offsetof(names_proposal_t, width_m), 1000},
+                {"area_ha", offsetof(names_proposal_t, area_ha), 100000},
+                {"floor_area_m2", offsetof(names_proposal_t, floor_area_m2), 1e9}};
+    for (size_t i = 0; i < sizeof nums / sizeof *nums; i++) {
+        json_t *v = json_object_get(doc, nums[i].key);
+        if (!v || json_is_null(v))
+            continue;
+        double d = json_is_number(v) ? json_number_value(v) : NAN;
+        if (!(d > 0 && d <= nums[i].max)) {
+            response_error(res, req, 400, "invalid_parameter", nums[i].key, "%s must be a number in (0, %g]",
+                           nums[i].key, nums[i].max);
+            return -1;
+        }
+        *(double *)((char *)p + nums[i].off) = d;
+    }
+    static const struct {
+        const char *key;
+        size_t off;
+    } strs[] = {{"locality", offsetof(names_proposal_t, locality)},
+                {"replaces", offsetof(names_proposal_t, replaces)},
+                {"pinyin", offsetof(names_proposal_t, pinyin)}};
+    for (size_t i = 0; i < sizeof strs / sizeof *strs; i++) {
+        json_t *v = json_object_get(doc, strs[i].key);
+        if (!v || json_is_null(v))
+            continue;
+        if (!json_is_string(v) || !json_string_length(v) || json_string_length(v) > NAMES_MAX_INPUT ||
+            strlen(json_string_value(v)) != json_string_length(v)) {
+            response_error(res, req, 400, "invalid_parameter", strs[i].key,
+                           "%s must be a non-empty string of at most %d bytes", strs[i].key, NAMES_MAX_INPUT);
+            return -1;
+        }
+        *(const char **)((char *)p + strs[i].off) = json_string_value(v);
+    }
+    json_t *ov = json_object_get(doc, "heritage_override");
+    if (ov && !json_is_null(ov)) {
+        if (!json_is_boolean(ov)) {
+            response_error(res, req, 400, "invalid_parameter", "heritage_override",
+                           "heritage_override must be true or false");
+            return -1;
+        }
+        p->heritage_override = json_is_true(ov);
+    }
+    return 0;
+}
+
 static void check(request_t *req, response_t *res)
 {
     if (!req->body || !req->body_len) {
@@ -310,6 +370,8 @@ static void check(request_t *req, response_t *res)
         }
         p.wkb = wkb;
     }
+    if (check_options(req, res, doc, &p))
+        goto done;
     names_worker_t *w = worker(req, res);
     if (!w)
         goto done;
@@ -339,7 +401,25 @@ json_t *names_audit_json(const name_audit_finding_t *f, size_t n, const name_obs
             json_object_set_new(p, "observation_id", o->id ? json_string(o->id) : json_null());
             json_object_set_new(p, "text", json_string(o->text));
             json_object_set_new(p, "channel", o->channel ? json_string(o->channel) : json_null());
+            json_object_set_new(p, "enterprise", o->enterprise ? json_string(o->enterprise) : json_null());
+            json_object_set_new(p, "credit_code", o->credit_code ? json_string(o->credit_code) : json_null());
+            if (o->pinyin)
+                json_object_set_new(p, "pinyin", json_string(o->pinyin));
+        } else
+            json_object_set_new(p, "channel", f[i].channel ? json_string(f[i].channel) : json_null());
+        json_object_set_new(p, "channel_kind", f[i].channel ? json_string(f[i].channel) : json_null());
+        /* The evidence: the observations behind an entry-level finding. */
+        json_t *ev = json_array();
+        for (size_t k = 0; k < f[i].nevidence; k++) {
+            const name_observation_t *e = &obs[f[i].evidence[k]];
+            json_t *x = json_pack("{s:I,s:o,s:s,s:o,s:o,s:o}", "observation", (json_int_t)f[i].evidence[k],
+                                  "observation_id", e->id ? json_string(e->id) : json_null(), "text", e->text,
+                                  "channel", e->channel ? json_string(e->channel) : json_null(), "enterprise",
+                                  e->enterprise ? json_string(e->enterprise) : json_null(), "credit_code",
+                                  e->credit_code ? json_string(e->credit_code) : json_null());
+            json_array_append_new(ev, x);
         }
+        json_object_set_new(p, "evidence", ev);
         json_object_set_new(p, "standard_name", f[i].entry ? json_string(f[i].entry->name) : json_null());
         json_object_set_new(p, "standard_id", f[i].entry ? json_integer((json_int_t)f[i].entry->id) : json_null());
         json_object_set_new(p, "division_code", f[i].entry ? json_string(f[i].entry->division_code) : json_null());
@@ -370,7 +450,9 @@ int names_observations_from_json(json_t *arr, name_observation_t **out, size_t *
     json_array_foreach(arr, i, v)
     {
         json_t *t = json_object_get(v, "text"), *id = json_object_get(v, "id"), *ch = json_object_get(v, "channel"),
-               *lon = json_object_get(v, "lon"), *lat = json_object_get(v, "lat"), *cat = json_object_get(v, "category");
+               *lon = json_object_get(v, "lon"), *lat = json_object_get(v, "lat"), *cat = json_object_get(v, "category"),
+               *ent = json_object_get(v, "enterprise"), *ucc = json_object_get(v, "credit_code"),
+               *py = json_object_get(v, "pinyin");
         int rc = 0;
         if (!json_is_string(t) || !json_string_length(t))
             rc = dm_error_set(err, DM_EINVAL, "text", "observations[%zu].text must be a non-empty string", i);
@@ -380,11 +462,19 @@ int names_observations_from_json(json_t *arr, name_observation_t **out, size_t *
                  (lon && !(fabs(json_number_value(lon)) <= 180 && fabs(json_number_value(lat)) <= 90)))
             rc = dm_error_set(err, DM_EINVAL, "lon", "observations[%zu]: lon and lat must be given together, in degrees",
                               i);
+        else if ((ent && !json_is_null(ent) && !json_is_string(ent)) || (ucc && !json_is_null(ucc) && !json_is_string(ucc)))
+            rc = dm_error_set(err, DM_EINVAL, ent && !json_is_null(ent) && !json_is_string(ent) ? "enterprise" : "credit_code",
+                              "observations[%zu]: enterprise and credit_code must be strings", i);
+        else if (py && !json_is_null(py) && !json_is_string(py))
+            rc = dm_error_set(err, DM_EINVAL, "pinyin", "observations[%zu].pinyin must be a string", i);
         if (rc) {
             free(o);
             return rc;
         }
         o[i].text = json_string_value(t);
+        o[i].pinyin = json_is_string(py) ? json_string_value(py) : NULL;
+        o[i].enterprise = json_is_string(ent) ? json_string_value(ent) : NULL;
+        o[i].credit_code = json_is_string(ucc) ? json_string_value(ucc) : NULL;
         o[i].id = json_is_string(id) ? json_string_value(id) : NULL;
         o[i].channel = json_is_string(ch) ? json_string_value(ch) : NULL;
         o[i].has_category = cat != NULL;
@@ -426,13 +516,38 @@ static void audit(request_t *req, response_t *res)
         }
         prm.approved_before = date;
     }
+    names_worker_t *w = worker(req, res);
+    if (!w)
+        goto done;
+    json_t *rq = json_object_get(doc, "required_channels");
+    const char *req_ch[16];
+    if (rq && !json_is_null(rq)) {
+        size_t k;
+        json_t *v;
+        int bad = !json_is_array(rq) || json_array_size(rq) == 0 || json_array_size(rq) > 16;
+        json_array_foreach(rq, k, v)
+        {
+            const char *c = json_is_string(v) ? names_channel_canonical(names_worker_lexicon(w), json_string_value(v), NULL)
+                                              : NULL;
+            if (bad || !c) {
+                bad = 1;
+                break;
+            }
+            req_ch[k] = c;
+        }
+        if (bad) {
+            response_error(res, req, 400, "invalid_parameter", "required_channels",
+                           "required_channels must be an array of 1 to 16 known channels (sign, household, property, "
+                           "enterprise, internet_map, advert)");
+            goto done;
+        }
+        prm.required_channels = req_ch;
+        prm.nrequired_channels = json_array_size(rq);
+    }
     if (names_observations_from_json(json_object_get(doc, "observations"), &obs, &n, &e)) {
         response_from_error(res, req, &e);
         goto done;
     }
-    names_worker_t *w = worker(req, res);
-    if (!w)
-        goto done;
     name_audit_finding_t *f = NULL;
     size_t nf = 0;
     if (names_audit(w, request_names(req), obs, n, &prm, &f, &nf, &e)) {

@@ -155,6 +155,24 @@ static void test_bad_input(void **state)
                  "{\"name\":\"青枫路\",\"category\":\"road\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[500,"
                  "30]}}",
                  400, "geometry", "geometry must be non-empty lon/lat (CGCS2000)");
+    /* the optional facts of a proposal */
+    expect_error("POST", NULL, "{\"name\":\"青枫路\",\"category\":\"road\",\"width_m\":-3}", 400, "width_m",
+                 "width_m must be a number in (0, 1000]");
+    expect_error("POST", NULL, "{\"name\":\"青枫路\",\"category\":\"road\",\"area_ha\":\"2\"}", 400, "area_ha",
+                 "area_ha must be a number in (0, 100000]");
+    expect_error("POST", NULL, "{\"name\":\"青枫路\",\"category\":\"road\",\"pinyin\":\"\"}", 400, "pinyin",
+                 "pinyin must be a non-empty string of at most 256 bytes");
+    expect_error("POST", NULL, "{\"name\":\"青枫路\",\"category\":\"road\",\"replaces\":7}", 400, "replaces",
+                 "replaces must be a non-empty string of at most 256 bytes");
+    expect_error("POST", NULL, "{\"name\":\"青枫路\",\"category\":\"road\",\"replaces\":\"·\"}", 400, "replaces",
+                 "replaces must be a place name");
+    expect_error("POST", NULL, "{\"name\":\"青枫路\",\"category\":\"road\",\"heritage_override\":\"yes\"}", 400,
+                 "heritage_override", "heritage_override must be true or false");
+    /* the same bad names on the lookup */
+    expect_error("GET", "/names/standardize?q=", NULL, 400, "q", "q is required (a place name)");
+    expect_error("GET", "/names/standardize?q=%E6%B9%9F%FF", NULL, 400, "q", "q is not valid UTF-8");
+    expect_error("GET", "/names/standardize?q=abc&category=park", NULL, 400, "category",
+                 "unknown category 'park' (road, residential, building, division, village, natural, facility)");
     /* invalid UTF-8 and broken JSON are refused by the parser */
     t_response_t r;
     const char *bad_utf8 = "{\"name\":\"\xff\xfe\",\"category\":\"road\"}";
@@ -233,66 +251,111 @@ static void test_standardize(void **state)
 typedef struct {
     const char *name, *category, *geometry;
     const char *verdict;
-    const char *rule;      /* the one finding's rule, NULL for none */
+    const char *rules;     /* the findings' rules in order, space-separated; NULL for none */
     const char *conflict;  /* the conflicting name, NULL for none */
+    const char *extra;     /* more members of the body (",\"width_m\":24"), or NULL */
 } check_case_t;
 
 #define AT_TIANNING "{\"type\":\"Point\",\"coordinates\":[119.965,30.965]}"
 
+/* The table of proposed names: verdict, rule ids, conflict (issue 3). */
 static void test_check_rules(void **state)
 {
     (void)state;
     static const check_case_t cases[] = {
-        {"青枫路", "road", AT_TIANNING, "accept", NULL, NULL},
-        {"长乐路", "road", AT_TIANNING, "reject", "NAME-DUP-EXACT", "长乐路"},
-        {"長樂路", "road", AT_TIANNING, "reject", "NAME-DUP-VARIANT", "长乐路"},
-        {"长乐街", "road", AT_TIANNING, "reject", "NAME-DUP-SPECIFIC", "长乐路"},
-        {"新长乐路", "road", AT_TIANNING, "reject", "NAME-DUP-SPECIFIC", "长乐路"},
-        {"洪梅路", "road", AT_TIANNING, "warn", "NAME-HOM-TONED", "红梅路"},
-        {"宏美路", "road", AT_TIANNING, "warn", "NAME-HOM-TONELESS", "红梅路"},
-        {"竹园路", "road", AT_TIANNING, "warn", "NAME-DUP-NEAR", "竹林路"},
-        {"堃华路", "road", AT_TIANNING, "warn", "NAME-RARE-CHAR", NULL},
-        {"A1路", "road", AT_TIANNING, "reject", "NAME-SCRIPT", NULL},
-        {"青枫", "road", AT_TIANNING, "reject", "NAME-GENERIC-MISSING", NULL},
-        {"青枫花园", "road", AT_TIANNING, "reject", "NAME-GENERIC-MISSING", NULL},
-        {"华夏大厦广场", "building", AT_TIANNING, "warn", "NAME-GENERIC-STACK", NULL},
-        {"二马路", "road", AT_TIANNING, "warn", "NAME-ORDINAL-ONLY", NULL},
-        {"国际大道", "road", AT_TIANNING, "warn", "NAME-GRANDIOSE", NULL},
-        {"曼哈顿路", "road", AT_TIANNING, "reject", "NAME-FOREIGN", NULL},
-        {"万达路", "road", AT_TIANNING, "reject", "NAME-BRAND", NULL},
-        {"恽代英路", "road", AT_TIANNING, "warn", "NAME-PERSON", NULL},
-        {"霸王路", "road", AT_TIANNING, "warn", "NAME-MEANING", NULL},
+        {"青枫路", "road", AT_TIANNING, "accept", NULL, NULL, NULL},
+        {"长乐路", "road", AT_TIANNING, "reject", "NAME-DUP-EXACT", "长乐路", NULL},
+        {"長樂路", "road", AT_TIANNING, "reject", "NAME-DUP-VARIANT", "长乐路", NULL},
+        {"长乐街", "road", AT_TIANNING, "reject", "NAME-DUP-SPECIFIC", "长乐路", NULL},
+        {"新长乐路", "road", AT_TIANNING, "reject", "NAME-DUP-SPECIFIC", "长乐路", NULL},
+        {"洪梅路", "road", AT_TIANNING, "warn", "NAME-HOM-TONED", "红梅路", NULL},
+        {"宏美路", "road", AT_TIANNING, "warn", "NAME-HOM-TONELESS", "红梅路", NULL},
+        {"竹园路", "road", AT_TIANNING, "warn", "NAME-DUP-NEAR", "竹林路", NULL},
+        /* 黄王不分 in the Wu dialect of 常州 (dialect.tsv, region 32): 王新 reads like
+         * 湟新, which is also one character apart and 556 m away */
+        {"王新路", "road", AT_TIANNING, "warn", "NAME-DUP-NEAR NAME-HOM-DIALECT", "湟新路", NULL},
+        /* 黄 and 湟 are 普通话 homophones already: no second, dialect finding */
+        {"黄新路", "road", AT_TIANNING, "warn", "NAME-HOM-TONED", "湟新路", NULL},
+        {"堃华路", "road", AT_TIANNING, "warn", "NAME-RARE-CHAR", NULL, NULL},
+        {"A1路", "road", AT_TIANNING, "reject", "NAME-SCRIPT", NULL, NULL},
+        {"é路", "road", AT_TIANNING, "reject", "NAME-SCRIPT", NULL, NULL},
+        {"あさひ路", "road", AT_TIANNING, "reject", "NAME-SCRIPT", NULL, NULL},
+        /* NAME-TEXT-BAD: GBK's rendering of U+FFFD, a question mark for a lost character */
+        {"锟斤拷路", "road", AT_TIANNING, "reject", "NAME-TEXT-BAD", NULL, NULL},
+        {"青枫？路", "road", AT_TIANNING, "reject", "NAME-TEXT-BAD", NULL, NULL},
+        {"青枫", "road", AT_TIANNING, "reject", "NAME-GENERIC-MISSING", NULL, NULL},
+        {"青枫花园", "road", AT_TIANNING, "reject", "NAME-GENERIC-MISSING", NULL, NULL},
+        {"华夏大厦广场", "building", AT_TIANNING, "warn", "NAME-GENERIC-STACK", NULL, NULL},
+        {"二马路", "road", AT_TIANNING, "reject", "NAME-ORDINAL-ONLY", NULL, NULL},
+        {"国际大道", "road", AT_TIANNING, "warn", "NAME-GRANDIOSE", NULL, NULL},
+        {"曼哈顿路", "road", AT_TIANNING, "reject", "NAME-FOREIGN", NULL, NULL},
+        {"万达路", "road", AT_TIANNING, "reject", "NAME-BRAND", NULL, NULL},
+        {"恽代英路", "road", AT_TIANNING, "warn", "NAME-PERSON", NULL, NULL},
+        {"霸王路", "road", AT_TIANNING, "warn", "NAME-MEANING", NULL, NULL},
         {"青枫路", "road", "{\"type\":\"LineString\",\"coordinates\":[[119.98,30.97],[120.02,30.97]]}", "warn",
-         "NAME-CROSS-BOUNDARY", NULL},
+         "NAME-CROSS-BOUNDARY", NULL, NULL},
         /* the same name in another county is outside the road scope */
         {"人民路", "road", "{\"type\":\"Point\",\"coordinates\":[120.03,30.97]}", "reject", "NAME-DUP-EXACT",
-         "人民路"},
-        {"丽华新村", "residential", "{\"type\":\"Point\",\"coordinates\":[120.03,30.97]}", "accept", NULL, NULL},
+         "人民路", NULL},
+        {"丽华新村", "residential", "{\"type\":\"Point\",\"coordinates\":[120.03,30.97]}", "accept", NULL, NULL,
+         NULL},
+        /* NAME-GENERIC-SCALE (scale.tsv): 大街 needs a 40 m red line, 花园 2 ha and 100,000 m² */
+        {"青枫大街", "road", AT_TIANNING, "warn", "NAME-GENERIC-SCALE", NULL, ",\"width_m\":24"},
+        {"青枫大街", "road", AT_TIANNING, "accept", NULL, NULL, ",\"width_m\":45"},
+        {"青枫花园", "residential", AT_TIANNING, "warn", "NAME-GENERIC-SCALE NAME-GENERIC-SCALE", NULL,
+         ",\"area_ha\":1.2,\"floor_area_m2\":30000"},
+        {"青枫花园", "residential", AT_TIANNING, "accept", NULL, NULL, ",\"area_ha\":3.5"},
+        /* NAME-FACILITY-LOCALITY (第九条(八)): the point lies in 丽华社区, 雕庄街道, 天宁区, 常州市 */
+        {"青枫站", "facility", AT_TIANNING, "accept", "NAME-FACILITY-LOCALITY", NULL, NULL},
+        {"雕庄站", "facility", AT_TIANNING, "accept", NULL, NULL, NULL},
+        {"常州站", "facility", AT_TIANNING, "accept", NULL, NULL, NULL},
+        {"青枫站", "facility", AT_TIANNING, "accept", NULL, NULL, ",\"locality\":\"青枫\""},
+        /* NAME-HERITAGE: renaming 青果巷 (heritage.tsv); with the override it is recorded only */
+        {"青枫路", "road", AT_TIANNING, "warn", "NAME-HERITAGE", NULL, ",\"replaces\":\"青果巷\""},
+        {"青枫路", "road", AT_TIANNING, "accept", "NAME-HERITAGE", NULL,
+         ",\"replaces\":\"青果巷\",\"heritage_override\":true"},
+        {"青枫路", "road", AT_TIANNING, "accept", NULL, NULL, ",\"replaces\":\"湟新路\""},
+        /* NAME-PINYIN: capitals and tone marks are allowed; a translated generic or a
+         * split orientation is not (1984 rules; GB 17733-2008) */
+        {"青枫路", "road", AT_TIANNING, "accept", NULL, NULL, ",\"pinyin\":\"QĪNGFĒNG  LÙ\""},
+        {"青枫路", "road", AT_TIANNING, "warn", "NAME-PINYIN", NULL, ",\"pinyin\":\"Qingfeng Road\""},
+        {"青枫北路", "road", AT_TIANNING, "warn", "NAME-PINYIN", NULL, ",\"pinyin\":\"Qingfeng Bei Lu\""},
+        {"绿水路", "road", AT_TIANNING, "warn", "NAME-PINYIN", NULL, ",\"pinyin\":\"Lushui Lu\""},
     };
+    int failures = 0;
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         const check_case_t *c = &cases[i];
         char body[1024];
-        snprintf(body, sizeof body, "{\"name\":\"%s\",\"category\":\"%s\",\"geometry\":%s}", c->name, c->category,
-                 c->geometry);
+        snprintf(body, sizeof body, "{\"name\":\"%s\",\"category\":\"%s\",\"geometry\":%s%s}", c->name, c->category,
+                 c->geometry, c->extra ? c->extra : "");
         t_response_t r;
         post_json(body, strlen(body), 200, &r);
         const char *verdict = t_json_str(r.json, "verdict");
         long nf = t_json_len(r.json, "findings");
-        if (strcmp(verdict, c->verdict) != 0 || nf != (c->rule ? 1 : 0))
-            fprintf(stderr, "%s: %s\n", c->name, r.body);
-        assert_string_equal(verdict, c->verdict);
-        assert_int_equal(nf, c->rule ? 1 : 0);
-        if (c->rule) {
-            assert_string_equal(t_json_str(r.json, "findings.0.rule"), c->rule);
-            assert_non_null(t_json_str(r.json, "findings.0.message_zh"));
-            assert_non_null(t_json_str(r.json, "findings.0.message_en"));
-            assert_non_null(t_json_str(r.json, "findings.0.source"));
+        char rules[512] = "";
+        for (long k = 0; k < nf; k++) {
+            char path[64];
+            snprintf(path, sizeof path, "findings.%ld.rule", k);
+            size_t L = strlen(rules);
+            snprintf(rules + L, sizeof rules - L, "%s%s", k ? " " : "", t_json_str(r.json, path));
+            snprintf(path, sizeof path, "findings.%ld.message_zh", k);
+            assert_non_null(t_json_str(r.json, path));
+            snprintf(path, sizeof path, "findings.%ld.message_en", k);
+            assert_non_null(t_json_str(r.json, path));
+            snprintf(path, sizeof path, "findings.%ld.source", k);
+            assert_non_null(t_json_str(r.json, path));
         }
-        assert_int_equal(t_json_len(r.json, "conflicts.features"), c->conflict ? 1 : 0);
-        if (c->conflict)
-            assert_string_equal(t_json_str(r.json, "conflicts.features.0.properties.name"), c->conflict);
+        long nconf = t_json_len(r.json, "conflicts.features");
+        const char *conf = nconf > 0 ? t_json_str(r.json, "conflicts.features.0.properties.name") : NULL;
+        if (strcmp(verdict, c->verdict) != 0 || strcmp(rules, c->rules ? c->rules : "") != 0 ||
+            nconf != (c->conflict ? 1 : 0) || (c->conflict && (!conf || strcmp(conf, c->conflict) != 0))) {
+            fprintf(stderr, "case %zu %s%s: got %s [%s] %ld conflicts, want %s [%s]\n  %s\n", i, c->name,
+                    c->extra ? c->extra : "", verdict, rules, nconf, c->verdict, c->rules ? c->rules : "", r.body);
+            failures++;
+        }
         t_response_free(&r);
     }
+    assert_int_equal(failures, 0);
 }
 
 static void test_check_details(void **state)
@@ -346,11 +409,16 @@ static void test_audit(void **state)
         {"used_incompletely", "wrong_generic", "NAME-AUDIT-PARTIAL", "s3", "湟新路"},
         {"former_name_used", "former_name", "NAME-AUDIT-FORMER", "s4", "湟新路"},
         {"unapproved_use", "no_standard_name", "NAME-AUDIT-UNAPPROVED", "s5", NULL},
+        /* 用而不全 (ii): right on the sign (s1), only wrong on the map, the property
+         * and the household registers */
+        {"used_incompletely", "channel_gap", "NAME-AUDIT-CHANNEL", NULL, "湟新路"},
+        /* 批而不用: 湟新路 has one correct use and three competing ones */
+        {"approved_not_used", "dominated", "NAME-AUDIT-NOT-USED", NULL, "湟新路"},
         /* 长乐路 (bbox centre 119.965, 30.970) lies in the audited area and no one uses it */
         {"approved_not_used", "no_correct_use", "NAME-AUDIT-NOT-USED", NULL, "长乐路"},
     };
-    assert_int_equal(t_json_len(r.json, "features"), 5);
-    for (size_t i = 0; i < 5; i++) {
+    assert_int_equal(t_json_len(r.json, "features"), 7);
+    for (size_t i = 0; i < 7; i++) {
         char path[64];
         snprintf(path, sizeof path, "features.%zu.properties.type", i);
         assert_string_equal(t_json_str(r.json, path), want[i].type);
@@ -369,6 +437,32 @@ static void test_audit(void **state)
     }
     /* 湟新 is 222 m from 湟新路's centre */
     assert_int_equal(t_json_int(r.json, "features.0.properties.distance_m"), 222);
+    /* the evidence of the channel gap and of 批而不用: s2, s3, s4 */
+    assert_int_equal(t_json_len(r.json, "features.4.properties.evidence"), 3);
+    assert_string_equal(t_json_str(r.json, "features.4.properties.channel"), "internet_map");
+    assert_string_equal(t_json_str(r.json, "features.4.properties.evidence.0.observation_id"), "s2");
+    assert_string_equal(t_json_str(r.json, "features.4.properties.evidence.2.channel"), "household");
+    assert_int_equal(t_json_len(r.json, "features.5.properties.evidence"), 3);
+    assert_int_equal(t_json_len(r.json, "features.6.properties.evidence"), 0);
+    t_response_free(&r);
+
+    /* Only the sign and the household register required: the gap is the household
+     * register alone (the map's 湟新 is no gap, the enterprise row is right). */
+    const char *body3 =
+        "{\"tolerance_m\":500,\"required_channels\":[\"sign\",\"户籍\"],\"observations\":["
+        "{\"id\":\"s1\",\"text\":\"湟新路\",\"channel\":\"sign\",\"lon\":119.965,\"lat\":30.962},"
+        "{\"id\":\"s2\",\"text\":\"湟新\",\"channel\":\"internet_map\",\"lon\":119.965,\"lat\":30.962},"
+        "{\"id\":\"s4\",\"text\":\"东门路\",\"channel\":\"household\",\"lon\":119.965,\"lat\":30.962},"
+        "{\"id\":\"e1\",\"text\":\"湟新路\",\"channel\":\"enterprise\",\"enterprise\":\"常州湟新商贸有限公司\","
+        "\"credit_code\":\"91320402MA1P2B3C4Y\",\"lon\":119.965,\"lat\":30.962}]}";
+    assert_int_equal(t_http(g_srv.port, "POST", "/names/audit", h, body3, strlen(body3), &r), 0);
+    assert_int_equal(r.status, 200);
+    /* s2, s4 and the channel gap; 湟新路 has two correct uses against two
+     * competing ones, so it is not dominated (and 长乐路 lies outside the area) */
+    assert_int_equal(t_json_len(r.json, "features"), 3);
+    assert_string_equal(t_json_str(r.json, "features.2.properties.rule"), "NAME-AUDIT-CHANNEL");
+    assert_int_equal(t_json_len(r.json, "features.2.properties.evidence"), 1);
+    assert_string_equal(t_json_str(r.json, "features.2.properties.evidence.0.observation_id"), "s4");
     t_response_free(&r);
 
     /* approved_before earlier than 2020-05-01 (the register's approval date): nothing is "not used" */
@@ -377,6 +471,25 @@ static void test_audit(void **state)
     assert_int_equal(t_http(g_srv.port, "POST", "/names/audit", h, body2, strlen(body2), &r), 0);
     assert_int_equal(r.status, 200);
     assert_int_equal(t_json_len(r.json, "features"), 0);
+    t_response_free(&r);
+
+    /* Signs with their pinyin (GB 17733-2008: the lower 2/5 of a street plate):
+     * all capitals are fine, a translated generic is not (NAME-PINYIN). */
+    const char *body4 =
+        "{\"tolerance_m\":500,\"observations\":["
+        "{\"id\":\"p1\",\"text\":\"湟新路\",\"channel\":\"地名标志\",\"pinyin\":\"HUANGXIN LU\",\"lon\":119.965,"
+        "\"lat\":30.962},"
+        "{\"id\":\"p2\",\"text\":\"湟新路\",\"channel\":\"sign\",\"pinyin\":\"Huangxin Road\",\"lon\":119.966,"
+        "\"lat\":30.962}]}";
+    assert_int_equal(t_http(g_srv.port, "POST", "/names/audit", h, body4, strlen(body4), &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(t_json_len(r.json, "features"), 1);
+    assert_string_equal(t_json_str(r.json, "features.0.properties.rule"), "NAME-PINYIN");
+    assert_string_equal(t_json_str(r.json, "features.0.properties.type"), "used_incompletely");
+    assert_string_equal(t_json_str(r.json, "features.0.properties.subtype"), "wrong_pinyin");
+    assert_string_equal(t_json_str(r.json, "features.0.properties.observation_id"), "p2");
+    assert_string_equal(t_json_str(r.json, "features.0.properties.pinyin"), "Huangxin Road");
+    assert_string_equal(t_json_str(r.json, "features.0.properties.channel_kind"), "sign");
     t_response_free(&r);
 
     static const struct {
@@ -390,6 +503,13 @@ static void test_audit(void **state)
          "unknown category 'park' (road, residential, building, division, village, natural, facility)"},
         {"{\"tolerance_m\":-1,\"observations\":[{\"text\":\"湟新路\"}]}", "tolerance_m",
          "tolerance_m must be a number in (0, 50000]"},
+        {"{\"required_channels\":[\"leaflet\"],\"observations\":[{\"text\":\"湟新路\"}]}", "required_channels",
+         "required_channels must be an array of 1 to 16 known channels (sign, household, property, enterprise, "
+         "internet_map, advert)"},
+        {"{\"observations\":[{\"text\":\"湟新路\",\"credit_code\":91320402}]}", "credit_code",
+         "observations[0]: enterprise and credit_code must be strings"},
+        {"{\"observations\":[{\"text\":\"湟新路\",\"pinyin\":[\"Huangxin\"]}]}", "pinyin",
+         "observations[0].pinyin must be a string"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         assert_int_equal(t_http(g_srv.port, "POST", "/names/audit", h, bad[i].body, strlen(bad[i].body), &r), 0);

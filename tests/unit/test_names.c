@@ -107,6 +107,15 @@ static const struct {
     {"二马路", NAME_CAT_ROAD, "2 Malu", "2 Mǎlù"},
     {"经纬一路", NAME_CAT_ROAD, "Jingwei 1 Lu", "Jīngwěi 1 Lù"},
     {"第九弄", NAME_CAT_ROAD, "Di-9 Long", "Di-9 Lòng"},
+    /* session 2: street ordinal after a place word, ethnic areas in parts, road sections */
+    {"东四十二条", NAME_CAT_ROAD, "Dongsi 12 Tiao", "Dōngsì 12 Tiáo"},
+    {"广西壮族自治区", NAME_CAT_DIVISION, "Guangxi Zhuangzu Zizhiqu", "Guǎngxī Zhuàngzú Zìzhìqū"},
+    {"天府大道北段", NAME_CAT_ROAD, "Tianfu Dadao Beiduan", "Tiānfǔ Dàdào Běiduàn"},
+    {"新疆维吾尔自治区", NAME_CAT_DIVISION, "Xinjiang Weiwu'er Zizhiqu", "Xīnjiāng Wéiwú'ěr Zìzhìqū"},
+    {"恩施土家族苗族自治州", NAME_CAT_DIVISION, "Enshi Tujiazu Miaozu Zizhizhou", "Ēnshī Tǔjiāzú Miáozú Zìzhìzhōu"},
+    {"人民南路二段", NAME_CAT_ROAD, "Renmin Nanlu 2 Duan", "Rénmín Nánlù 2 Duàn"},
+    /* 北段 before a generic is a 专名, not a section */
+    {"北段路", NAME_CAT_ROAD, "Beiduan Lu", "Běiduàn Lù"},
     /* plan fixtures */
     {"溧阳市", NAME_CAT_DIVISION, "Liyang Shi", "Lìyáng Shì"},
     {"湟新路", NAME_CAT_ROAD, "Huangxin Lu", "Huángxīn Lù"},
@@ -223,6 +232,18 @@ static void test_split_and_keys(void **state)
     np = analyze("鹿园路", NAME_CAT_ROAD);
     assert_string_equal(np->hom_key, "luyuan");
 
+    /* A road section is split off after the generic (天府大道 + 北段). */
+    np = analyze("天府大道北段", NAME_CAT_ROAD);
+    assert_string_equal(np->specific, "天府");
+    assert_string_equal(np->generic, "大道");
+    assert_string_equal(np->section, "北段");
+    assert_string_equal(np->dup_key, "天府");
+    assert_string_equal(np->full_key, "tianfudadaobeiduan");
+    np = analyze("东四十二条", NAME_CAT_ROAD);
+    assert_string_equal(np->specific, "东四十二");
+    assert_string_equal(np->section, "");
+    assert_false(np->ordinal_only);
+
     /* Bare ordinals are flagged; numbers that are the name are not. */
     assert_true(analyze("二马路", NAME_CAT_ROAD)->ordinal_only);
     assert_false(analyze("三八路", NAME_CAT_ROAD)->ordinal_only);
@@ -243,6 +264,20 @@ static void test_pinyin_query_key(void **state)
     assert_int_equal(names_pinyin_query_key("人民路", k, sizeof k), 0);
 }
 
+static void test_channels(void **state)
+{
+    (void)state;
+    int req = -1;
+    assert_string_equal(names_channel_canonical(g_lx, "户籍", &req), "household");
+    assert_int_equal(req, 1);
+    assert_string_equal(names_channel_canonical(g_lx, "企业登记", &req), "enterprise");
+    assert_string_equal(names_channel_canonical(g_lx, "osm", &req), "internet_map");
+    assert_string_equal(names_channel_canonical(g_lx, "广告", &req), "advert");
+    assert_int_equal(req, 0);
+    assert_null(names_channel_canonical(g_lx, "leaflet", &req));
+    assert_null(names_channel_canonical(g_lx, NULL, NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,6 +287,7 @@ int main(void)
         cmocka_unit_test(test_normalize_rejects_bad_input),
         cmocka_unit_test(test_split_and_keys),
         cmocka_unit_test(test_pinyin_query_key),
+        cmocka_unit_test(test_channels),
     };
     return cmocka_run_group_tests_name("names", tests, setup, teardown);
 }
