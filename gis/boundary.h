@@ -32,7 +32,7 @@
 /* ---- deriving lines ------------------------------------------------------- */
 
 typedef struct boundary_derive_opts {
-    const char *date;      /* divisions valid on this date; NULL = today */
+    const char *date;      /* the versions in force on this date; NULL = the whole history */
     division_level_t level; /* LEVEL_NONE = provinces to villages */
     double tolerance_m;    /* snap: an edge of A within this of B is shared (default 50) */
     double min_length_m;   /* drop pieces shorter than this (default 2 × tolerance) */
@@ -47,7 +47,8 @@ typedef struct boundary_derive_report {
 } boundary_derive_report_t;
 
 /* Derives the lines of the level(s) in one transaction. For each pair of
- * divisions A < B of a level, the line is the part of A's outline within
+ * division versions A < B of a level in force together, the line (a version
+ * in force while both are: valid_from/valid_to) is the part of A's outline within
  * tolerance_m of B (the demo outlines are independently simplified and leave
  * slivers, so exact shared edges do not exist), line-merged, pieces shorter
  * than min_length_m dropped. Existing lines keep their status and agreement. */
@@ -91,6 +92,7 @@ typedef struct bline {
     char left_code[13], right_code[13];
     char *name, *line_code, *status, *agreement_ref;
     double length_m;
+    char valid_from[11], valid_to[11]; /* "" = since ever / still in force */
 } bline_t;
 
 typedef struct bmarker {

@@ -400,7 +400,8 @@ int boundary_audit(store_t *s, const boundary_audit_opts_t *opt, boundary_audit_
     }
     years_before(o.as_of, o.inspection_years > 0 ? o.inspection_years : 5, before);
     audit_data_t a = {.err = err};
-    int rc = store_boundary_lines(s, LEVEL_NONE, "", read_line, &a, err);
+    /* The line versions in force on as_of: a marker is held against the line of its day. */
+    int rc = store_boundary_lines_on(s, LEVEL_NONE, "", NULL, o.as_of, read_line, &a, err);
     if (!rc)
         rc = store_markers(s, o.line_code, NULL, read_marker, &a, err);
     if (!rc && o.line_code && *o.line_code && a.nmarkers == 0) {

@@ -1,5 +1,5 @@
 /* routes_boundaries.c — the boundary endpoints:
- *   GET  /boundaries[?level=][&code=][&status=]  boundary lines as GeoJSON
+ *   GET  /boundaries[?level=][&code=][&status=][&date=]  boundary lines in force on date, as GeoJSON
  *   POST /boundaries/check                        divisions, lines and markers a geometry touches
  *   GET  /boundaries/markers/audit[?line=][&tolerance_m=][&as_of=]   marker findings
  *   GET  /divisions/qa?parent=[&tolerance_m=][&date=]                topology QA
@@ -79,6 +79,8 @@ static json_t *line_properties(const boundary_line_t *l)
     json_object_set_new(p, "agreement_ref", l->agreement_ref ? json_string(l->agreement_ref) : json_null());
     json_object_set_new(p, "source", json_string(l->source ? l->source : "derived"));
     json_object_set_new(p, "tolerance_m", json_real(l->tolerance_m));
+    json_object_set_new(p, "valid_from", l->valid_from && *l->valid_from ? json_string(l->valid_from) : json_null());
+    json_object_set_new(p, "valid_to", l->valid_to && *l->valid_to ? json_string(l->valid_to) : json_null());
     return p;
 }
 
@@ -108,13 +110,15 @@ static void list_lines(request_t *req, response_t *res)
     store_t *s = store_or_error(req, res);
     if (!s)
         return;
-    char code[13] = "", today[11];
-    date_today(today);
-    if (request_query(req, "code") && param_code(req, res, s, "code", today, code))
+    /* The line versions in force on `date` (default today). */
+    char code[13] = "", date[11];
+    if (param_date_opt(req, res, "date", date))
+        return;
+    if (request_query(req, "code") && param_code(req, res, s, "code", date, code))
         return;
     json_t *features = json_array();
     dm_error e;
-    if (store_boundary_lines_with_status(s, level, code, status, add_line, features, &e)) {
+    if (store_boundary_lines_on(s, level, code, status, date, add_line, features, &e)) {
         json_decref(features);
         response_from_error(res, req, &e);
         return;
@@ -122,6 +126,7 @@ static void list_lines(request_t *req, response_t *res)
     json_t *doc = feature_collection(features);
     json_object_set_new(doc, "level", level ? json_string(division_level_name(level)) : json_null());
     json_object_set_new(doc, "code", code[0] ? json_string(code) : json_null());
+    json_object_set_new(doc, "date", json_string(date));
     response_json(res, 200, doc);
 }
 
@@ -152,6 +157,8 @@ static json_t *check_json(const boundary_check_result_t *r, const char *date)
                                   c->line->left_code, "right_code", c->line->right_code, "line_code",
                                   *c->line->line_code ? c->line->line_code : NULL, "status", c->line->status,
                                   "crossings", c->npoints);
+        json_object_set_new(props, "valid_from", *c->line->valid_from ? json_string(c->line->valid_from) : json_null());
+        json_object_set_new(props, "valid_to", *c->line->valid_to ? json_string(c->line->valid_to) : json_null());
         json_array_append_new(cross, json_pack("{s:s,s:o,s:o}", "type", "Feature", "properties", props, "geometry",
                                                geojson_geometry(c->points)));
     }

@@ -1,0 +1,169 @@
+/* test_boundary_store.c — the boundary tables over time: migration v6 keeps
+ * the lines of a v5 file (with their spatial index) and gives them a period;
+ * a pair can then have several line versions, and the versions in force on a
+ * date are the ones read back. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gis/geom.h"
+#include "gis/store.h"
+#include "gis/storeInt.h"
+#include "gis/store_boundary.h"
+
+static char path[512];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(path, sizeof path, "%s/test_boundary_store_%d.sqlite", DIMING_TEST_TMP, (int)getpid());
+    unlink(path);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char p[600];
+    unlink(path);
+    snprintf(p, sizeof p, "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", path);
+    unlink(p);
+    return 0;
+}
+
+static long query_long(store_t *s, const char *sql)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(store_sqlite(s), sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    long v = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+typedef struct {
+    char got[8][96];
+    int n;
+} seen_t;
+
+static int collect(const boundary_line_t *l, void *ctx)
+{
+    seen_t *s = ctx;
+    if (s->n < 8)
+        snprintf(s->got[s->n++], sizeof s->got[0], "%s|%s|%s|%s|%.1f", l->name, l->status, l->valid_from,
+                 l->valid_to, l->length_m);
+    return 0;
+}
+
+static unsigned char *wkb_of(const char *wkt, size_t *len)
+{
+    GEOSContextHandle_t h = geom_ctx();
+    GEOSWKTReader *r = GEOSWKTReader_create_r(h);
+    GEOSGeometry *g = GEOSWKTReader_read_r(h, r, wkt);
+    GEOSWKTReader_destroy_r(h, r);
+    assert_non_null(g);
+    unsigned char *w = geom_to_wkb(g, len);
+    GEOSGeom_destroy_r(h, g);
+    return w;
+}
+
+static void v5_lines_survive_migration_and_gain_versions(void **state)
+{
+    (void)state;
+    store_t *s;
+    dm_error e;
+    assert_int_equal(store_open_at(path, 0, 5, &s, &e), 0);
+    assert_int_equal(sqlite3_exec(store_sqlite(s),
+                                  "INSERT INTO boundary_lines(level, left_code, right_code, name, line_code, length_m, "
+                                  "status, agreement_ref, source, geom) VALUES (3, '320402000000', '320404000000', "
+                                  "'天宁区—钟楼区', '0204', 1234.5, 'agreed', '苏民〔2004〕7号', 'derived', "
+                                  "GeomFromText('MULTILINESTRING((119.9 31.7, 119.95 31.75))', 4490))",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    store_close(s);
+
+    /* Reopened read-write: migrated to the current schema, the line kept. */
+    assert_int_equal(store_open(path, 0, &s, &e), 0);
+    store_close(s);
+    assert_int_equal(store_open(path, 0, &s, &e), 0);
+    assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
+    assert_int_equal(query_long(s, "SELECT count(*) FROM boundary_lines"), 1);
+    /* The spatial index is registered again and holds the line. */
+    assert_int_equal(query_long(s, "SELECT count(*) FROM idx_boundary_lines_geom"), 1);
+    assert_int_equal(query_long(s, "SELECT count(*) FROM geometry_columns WHERE f_table_name = 'boundary_lines' "
+                                   "AND spatial_index_enabled = 1"),
+                     1);
+    seen_t got = {0};
+    assert_int_equal(store_boundary_lines_on(s, LEVEL_NONE, "", NULL, "2020-01-01", collect, &got, &e), 0);
+    assert_int_equal(got.n, 1);
+    assert_string_equal(got.got[0], "天宁区—钟楼区|agreed|||1234.5");
+
+    /* A second version of the same pair from 2021: the old one closed then. */
+    assert_int_equal(store_begin(s, &e), 0);
+    assert_int_equal(store_boundary_mark(s, LEVEL_COUNTY, NULL, &e), 0);
+    size_t len;
+    unsigned char *w1 = wkb_of("MULTILINESTRING((119.9 31.7, 119.95 31.75))", &len);
+    boundary_line_t l = {.level = LEVEL_COUNTY, .left_code = "320402000000", .right_code = "320404000000",
+                         .name = "天宁区—钟楼区", .line_code = "0204", .length_m = 1234.5, .source = "derived",
+                         .valid_from = "", .valid_to = "2021-01-01", .wkb = w1, .wkb_len = len};
+    assert_int_equal(store_boundary_upsert(s, &l, &e), 0);
+    size_t len2;
+    unsigned char *w2 = wkb_of("MULTILINESTRING((119.9 31.7, 119.96 31.75))", &len2);
+    l.valid_from = "2021-01-01", l.valid_to = "", l.length_m = 1300, l.wkb = w2, l.wkb_len = len2;
+    assert_int_equal(store_boundary_upsert(s, &l, &e), 0);
+    assert_int_equal(store_boundary_sweep(s, LEVEL_COUNTY, &e), 0);
+    assert_int_equal(store_commit(s, &e), 0);
+    free(w1), free(w2);
+
+    memset(&got, 0, sizeof got);
+    assert_int_equal(store_boundary_lines_on(s, LEVEL_NONE, "", NULL, "2020-06-01", collect, &got, &e), 0);
+    assert_int_equal(got.n, 1);
+    /* the old version kept its 勘定 status; the new course is not agreed yet */
+    assert_string_equal(got.got[0], "天宁区—钟楼区|agreed||2021-01-01|1234.5");
+    memset(&got, 0, sizeof got);
+    assert_int_equal(store_boundary_lines_on(s, LEVEL_NONE, "", NULL, "2021-01-01", collect, &got, &e), 0);
+    assert_int_equal(got.n, 1);
+    assert_string_equal(got.got[0], "天宁区—钟楼区|unknown|2021-01-01||1300.0");
+    memset(&got, 0, sizeof got);
+    assert_int_equal(store_boundary_lines(s, LEVEL_NONE, "", collect, &got, &e), 0);
+    assert_int_equal(got.n, 2);
+
+    /* The status is set on the open version only. */
+    assert_int_equal(store_boundary_set_status(s, "320404000000", "320402000000", "not_agreed", NULL, &e), 0);
+    memset(&got, 0, sizeof got);
+    assert_int_equal(store_boundary_lines(s, LEVEL_NONE, "", collect, &got, &e), 0);
+    assert_string_equal(got.got[0], "天宁区—钟楼区|agreed||2021-01-01|1234.5");
+    assert_string_equal(got.got[1], "天宁区—钟楼区|not_agreed|2021-01-01||1300.0");
+
+    /* An official line for 2021 onwards replaces the derived version of its period. */
+    assert_int_equal(store_begin(s, &e), 0);
+    unsigned char *w3 = wkb_of("MULTILINESTRING((119.9 31.7, 119.97 31.75))", &len);
+    boundary_line_t off = {.level = LEVEL_COUNTY, .left_code = "320402000000", .right_code = "320404000000",
+                           .name = "天宁区—钟楼区", .line_code = "0204", .length_m = 1400, .status = "agreed",
+                           .agreement_ref = "苏民〔2021〕1号", .valid_from = "2021-03-01", .wkb = w3,
+                           .wkb_len = len};
+    assert_int_equal(store_boundary_import(s, &off, &e), 0);
+    assert_int_equal(store_commit(s, &e), 0);
+    free(w3);
+    assert_int_equal(query_long(s, "SELECT count(*) FROM boundary_lines WHERE source = 'derived'"), 1);
+    assert_int_equal(query_long(s, "SELECT count(*) FROM boundary_lines WHERE source = 'imported' "
+                                   "AND valid_from = '2021-03-01' AND valid_to IS NULL"),
+                     1);
+    store_close(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(v5_lines_survive_migration_and_gain_versions, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
