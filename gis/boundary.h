@@ -183,13 +183,20 @@ typedef enum {
     AUDIT_MISSING,
     AUDIT_NOT_COVERED,     /* the line's last joint inspection round has no finding for it */
     AUDIT_ROUND_OVERDUE,   /* the line's last round is more than 5 years old (number = line code) */
+    AUDIT_PAIR_SIDE,       /* A not on the smaller code's side, B not on the other, or A and B on one side */
+    AUDIT_NUMBERING_START, /* 001 not at the west end (W–E lines) or the north end (N–S lines) */
     AUDIT__COUNT
 } audit_kind_t;
 
 const char *audit_kind_name(audit_kind_t k);
+/* The rule a finding applies, as a stable id naming its source:
+ * GBT17796-… (GB/T 17796-2009), REG353-… (《行政区域界线管理条例》, 国务院令第353号),
+ * MCA28-… (民政部令第28号), BND-… (ours, see docs/boundaries.md). */
+const char *audit_rule_id(audit_kind_t k);
 
 typedef struct audit_finding {
     audit_kind_t kind;
+    const char *rule;      /* audit_rule_id(kind), static */
     char number[32];       /* the marker (or the missing number for gaps) */
     char line_code[16];
     char reason[256];

@@ -365,8 +365,8 @@ static int cmd_audit(int argc, char **argv)
         json_decref(doc);
     } else {
         for (size_t i = 0; i < r.n; i++)
-            printf("%-4s  %-10s  %-26s  %s\n", r.findings[i].line_code, r.findings[i].number,
-                   audit_kind_name(r.findings[i].kind), r.findings[i].reason);
+            printf("%-4s  %-10s  %-26s  %-22s  %s\n", r.findings[i].line_code, r.findings[i].number,
+                   audit_kind_name(r.findings[i].kind), audit_rule_id(r.findings[i].kind), r.findings[i].reason);
         printf("%zu findings on %ld markers of %ld lines (tolerance %g m, as of %s)\n", r.n, r.markers, r.lines,
                o.tolerance_m, as_of);
     }
