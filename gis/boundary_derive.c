@@ -261,6 +261,8 @@ static GEOSGeometry *shared_edge(GEOSContextHandle_t h, const GEOSGeometry *a, c
 typedef struct {
     const dv_t *a, *b;
     char valid_from[11], valid_to[11];
+    char inherit_from[11]; /* the previous version with the same course, or "" */
+    int inherit;
     GEOSGeometry *geom;
 } cand_t;
 
@@ -338,6 +340,7 @@ static int derive_level(store_t *s, division_level_t level, const boundary_deriv
                 cv = more;
             }
             cand_t *c = &cv[nc++];
+            memset(c, 0, sizeof *c);
             c->a = a, c->b = b, c->geom = edge;
             memcpy(c->valid_from, from, 11), memcpy(c->valid_to, to, 11);
         }
@@ -346,17 +349,23 @@ static int derive_level(store_t *s, division_level_t level, const boundary_deriv
     if (nc)
         qsort(cv, nc, sizeof *cv, cmp_cand);
     /* Join a version into the previous one of the pair when it follows it
-     * directly with the same course (within 1e-7°, about 1 cm). */
+     * directly with the same course (within 1e-7°, about 1 cm) and names.
+     * When only a name changed (a neighbour renamed), the new version is kept
+     * — the name is part of the record — but inherits the 勘定 status: the
+     * agreed course did not move. */
     size_t k = 0;
     for (size_t i = 0; i < nc; i++) {
         cand_t *p = k ? &cv[k - 1] : NULL;
         if (p && strcmp(p->a->code, cv[i].a->code) == 0 && strcmp(p->b->code, cv[i].b->code) == 0 &&
             p->valid_to[0] && strcmp(p->valid_to, cv[i].valid_from) == 0 &&
-            strcmp(p->a->name, cv[i].a->name) == 0 && strcmp(p->b->name, cv[i].b->name) == 0 &&
             GEOSEqualsExact_r(h, p->geom, cv[i].geom, 1e-7) == 1) {
-            memcpy(p->valid_to, cv[i].valid_to, 11);
-            GEOSGeom_destroy_r(h, cv[i].geom);
-            continue;
+            if (strcmp(p->a->name, cv[i].a->name) == 0 && strcmp(p->b->name, cv[i].b->name) == 0) {
+                memcpy(p->valid_to, cv[i].valid_to, 11);
+                GEOSGeom_destroy_r(h, cv[i].geom);
+                continue;
+            }
+            cv[i].inherit = 1;
+            memcpy(cv[i].inherit_from, p->valid_from, 11);
         }
         cv[k++] = cv[i];
     }
@@ -378,6 +387,15 @@ static int derive_level(store_t *s, division_level_t level, const boundary_deriv
         bl.source = "derived";
         bl.valid_from = cv[i].valid_from;
         bl.valid_to = cv[i].valid_to;
+        char st[16], ref[256];
+        if (cv[i].inherit) {
+            dm_error e;
+            if (store_boundary_version_status(s, level, a->code, b->code, cv[i].inherit_from, st, sizeof st, ref,
+                                              sizeof ref, &e) == 0) {
+                bl.status = st;
+                bl.agreement_ref = ref[0] ? ref : NULL;
+            }
+        }
         unsigned char *wkb = geom_to_wkb(cv[i].geom, &bl.wkb_len);
         bl.wkb = wkb;
         rc = wkb ? store_boundary_upsert(s, &bl, err) : dm_error_set(err, DM_ENOMEM, NULL, "out of memory");

@@ -149,6 +149,35 @@ static const char SQL_IMPORT[] =
     "boundary_lines.agreement_ref), source = 'imported', tolerance_m = NULL, derived_on = excluded.derived_on, "
     "seen = 1, geom = excluded.geom";
 
+static const char SQL_VERSION_STATUS[] =
+    "SELECT status, coalesce(agreement_ref, '') FROM boundary_lines WHERE level = ?1 AND left_code = ?2 "
+    "AND right_code = ?3 AND valid_from = ?4";
+
+int store_boundary_version_status(store_t *s, division_level_t level, const char *left, const char *right,
+                                  const char *valid_from, char *status, size_t ns, char *ref, size_t nr,
+                                  dm_error *err)
+{
+    sqlite3_stmt *st = store_prepare_cached(s, SQL_VERSION_STATUS, err);
+    if (!st)
+        return DM_EINTERNAL;
+    sqlite3_bind_int(st, 1, (int)level);
+    sqlite3_bind_text(st, 2, left, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, right, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, valid_from ? valid_from : "", -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        snprintf(status, ns, "%s", col_text(st, 0) ? col_text(st, 0) : "unknown");
+        snprintf(ref, nr, "%s", col_text(st, 1) ? col_text(st, 1) : "");
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    if (rc == SQLITE_DONE)
+        return dm_error_set(err, DM_ENOTFOUND, "line", "no version of %s—%s from '%s'", left, right,
+                            valid_from ? valid_from : "");
+    return sql_fail(s, err, "boundary line");
+}
+
 static const char SQL_IMPORT_SUPERSEDE[] =
     "DELETE FROM boundary_lines WHERE level = ?1 AND left_code = ?2 AND right_code = ?3 AND source = 'derived' "
     "AND valid_from < coalesce(?5, '9999-12-31') AND coalesce(valid_to, '9999-12-31') > coalesce(?4, '')";

@@ -69,6 +69,12 @@ int store_boundary_lines_with_status(store_t *s, division_level_t level, const c
 int store_boundary_lines_on(store_t *s, division_level_t level, const char *code, const char *status,
                             const char *date, store_line_fn fn, void *ctx, dm_error *err);
 
+/* The 勘定 status and agreement of the version of a pair starting on
+ * valid_from ("" = since ever), copied into the buffers. DM_ENOTFOUND if none. */
+int store_boundary_version_status(store_t *s, division_level_t level, const char *left, const char *right,
+                                  const char *valid_from, char *status, size_t ns, char *ref, size_t nr,
+                                  dm_error *err);
+
 /* An official line (source "imported") for its period (valid_from/valid_to):
  * inserted, or replacing the version of the same pair, level and valid_from;
  * derived versions of the pair overlapping its period are deleted — an

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gis/boundary.h"
 #include "gis/geom.h"
 #include "gis/store.h"
 #include "gis/storeInt.h"
@@ -160,10 +161,93 @@ static void v5_lines_survive_migration_and_gain_versions(void **state)
     store_close(s);
 }
 
+static void add_division(store_t *s, int64_t batch, const char *code, const char *name, const char *wkt,
+                         const char *from)
+{
+    dm_error e;
+    size_t len;
+    unsigned char *w = wkb_of(wkt, &len);
+    division_t d;
+    memset(&d, 0, sizeof d);
+    snprintf(d.code, sizeof d.code, "%s", code);
+    snprintf(d.parent_code, sizeof d.parent_code, "320402000000");
+    d.name = (char *)name;
+    d.level = LEVEL_TOWNSHIP;
+    snprintf(d.valid_from, sizeof d.valid_from, "%s", from ? from : "");
+    d.wkb = w;
+    d.wkb_len = len;
+    d.batch_id = batch;
+    assert_int_equal(store_insert_division(s, &d, &e), 0);
+    free(w);
+}
+
+static void close_division(store_t *s, const char *code, const char *on)
+{
+    dm_error e;
+    division_t d;
+    assert_int_equal(store_division_get(s, code, NULL, 0, &d, &e), 0);
+    assert_int_equal(store_division_close(s, d.id, on, &e), 0);
+    division_clear(&d);
+}
+
+static void derive_townships(store_t *s)
+{
+    dm_error e;
+    boundary_derive_report_t rep;
+    boundary_derive_opts_t o = {.level = LEVEL_TOWNSHIP, .tolerance_m = 5};
+    assert_int_equal(boundary_derive(s, &o, &rep, &e), 0);
+}
+
+/* 雕庄街道 below 31°N, 郑陆镇 above: their line is 31°N from 119.95° to 120°.
+ * 郑陆镇 is renamed 郑陆街道 in 2022 (same course: the agreed status carries
+ * over); 雕庄街道 shrinks to 119.99° in 2023 (a new course: not agreed yet). */
+static void a_renamed_neighbour_keeps_the_agreed_line(void **state)
+{
+    (void)state;
+    store_t *s;
+    dm_error e;
+    int64_t batch;
+    assert_int_equal(store_open(path, 0, &s, &e), 0);
+    assert_int_equal(store_begin(s, &e), 0);
+    assert_int_equal(store_batch_begin(s, "divisions", "test", NULL, NULL, &batch, &e), 0);
+    add_division(s, batch, "320402001000", "雕庄街道", "MULTIPOLYGON(((119.95 30.95,120 30.95,120 31,119.95 31,119.95 30.95)))",
+                 NULL);
+    add_division(s, batch, "320402100000", "郑陆镇", "MULTIPOLYGON(((119.95 31,120 31,120 31.05,119.95 31.05,119.95 31)))",
+                 NULL);
+    assert_int_equal(store_commit(s, &e), 0);
+    derive_townships(s);
+    assert_int_equal(store_boundary_set_status(s, "320402001000", "320402100000", "agreed", "天宁勘界〔2004〕2号", &e), 0);
+
+    assert_int_equal(store_begin(s, &e), 0);
+    close_division(s, "320402100000", "2022-01-01");
+    add_division(s, batch, "320402100000", "郑陆街道", "MULTIPOLYGON(((119.95 31,120 31,120 31.05,119.95 31.05,119.95 31)))",
+                 "2022-01-01");
+    close_division(s, "320402001000", "2023-01-01");
+    add_division(s, batch, "320402001000", "雕庄街道",
+                 "MULTIPOLYGON(((119.95 30.95,119.99 30.95,119.99 31,119.95 31,119.95 30.95)))", "2023-01-01");
+    assert_int_equal(store_commit(s, &e), 0);
+    derive_townships(s);
+
+    seen_t got = {0};
+    assert_int_equal(store_boundary_lines(s, LEVEL_TOWNSHIP, "", collect, &got, &e), 0);
+    assert_int_equal(got.n, 3);
+    assert_string_equal(got.got[0], "雕庄街道—郑陆镇|agreed||2022-01-01|4775.2");
+    assert_string_equal(got.got[1], "雕庄街道—郑陆街道|agreed|2022-01-01|2023-01-01|4775.2");
+    assert_string_equal(got.got[2], "雕庄街道—郑陆街道|unknown|2023-01-01||3820.2");
+    /* Deriving again changes nothing. */
+    derive_townships(s);
+    memset(&got, 0, sizeof got);
+    assert_int_equal(store_boundary_lines(s, LEVEL_TOWNSHIP, "", collect, &got, &e), 0);
+    assert_int_equal(got.n, 3);
+    assert_string_equal(got.got[1], "雕庄街道—郑陆街道|agreed|2022-01-01|2023-01-01|4775.2");
+    store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(v5_lines_survive_migration_and_gain_versions, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_renamed_neighbour_keeps_the_agreed_line, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
