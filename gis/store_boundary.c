@@ -216,28 +216,9 @@ int store_boundary_import(store_t *s, const boundary_line_t *l, dm_error *err)
     return store_step_done(s, st, err, "boundary line");
 }
 
-int store_boundary_lines(store_t *s, division_level_t level, const char *code, store_line_fn fn, void *ctx,
-                         dm_error *err)
+/* Calls fn for each row of a lines statement (the columns of SQL_LINES). */
+static int walk_lines(store_t *s, sqlite3_stmt *st, store_line_fn fn, void *ctx, dm_error *err)
 {
-    return store_boundary_lines_on(s, level, code, NULL, NULL, fn, ctx, err);
-}
-
-int store_boundary_lines_with_status(store_t *s, division_level_t level, const char *code, const char *status,
-                                     store_line_fn fn, void *ctx, dm_error *err)
-{
-    return store_boundary_lines_on(s, level, code, status, NULL, fn, ctx, err);
-}
-
-int store_boundary_lines_on(store_t *s, division_level_t level, const char *code, const char *status,
-                            const char *date, store_line_fn fn, void *ctx, dm_error *err)
-{
-    sqlite3_stmt *st = store_prepare_cached(s, SQL_LINES, err);
-    if (!st)
-        return DM_EINTERNAL;
-    sqlite3_bind_int(st, 1, (int)level);
-    store_bind_text(st, 2, code);
-    store_bind_text(st, 3, status);
-    store_bind_text(st, 4, date && *date ? date : NULL);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         boundary_line_t l;
@@ -265,6 +246,51 @@ int store_boundary_lines_on(store_t *s, division_level_t level, const char *code
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : sql_fail(s, err, "boundary lines");
+}
+
+int store_boundary_lines(store_t *s, division_level_t level, const char *code, store_line_fn fn, void *ctx,
+                         dm_error *err)
+{
+    return store_boundary_lines_on(s, level, code, NULL, NULL, fn, ctx, err);
+}
+
+int store_boundary_lines_with_status(store_t *s, division_level_t level, const char *code, const char *status,
+                                     store_line_fn fn, void *ctx, dm_error *err)
+{
+    return store_boundary_lines_on(s, level, code, status, NULL, fn, ctx, err);
+}
+
+int store_boundary_lines_on(store_t *s, division_level_t level, const char *code, const char *status,
+                            const char *date, store_line_fn fn, void *ctx, dm_error *err)
+{
+    sqlite3_stmt *st = store_prepare_cached(s, SQL_LINES, err);
+    if (!st)
+        return DM_EINTERNAL;
+    sqlite3_bind_int(st, 1, (int)level);
+    store_bind_text(st, 2, code);
+    store_bind_text(st, 3, status);
+    store_bind_text(st, 4, date && *date ? date : NULL);
+    return walk_lines(s, st, fn, ctx, err);
+}
+
+static const char SQL_LINE_CHANGES[] =
+    "SELECT id, level, left_code, right_code, name, line_code, length_m, status, agreement_ref, source, "
+    "tolerance_m, AsBinary(geom), valid_from, valid_to FROM boundary_lines "
+    "WHERE ((valid_from > ?1 AND valid_from <= ?2) OR (valid_to > ?1 AND valid_to <= ?2)) "
+    "AND (?3 IS NULL OR status = ?3) "
+    "ORDER BY CASE WHEN valid_from > ?1 AND valid_from <= ?2 THEN valid_from ELSE valid_to END, level, left_code, "
+    "right_code, valid_from";
+
+int store_boundary_line_changes(store_t *s, const char *from, const char *to, const char *status, store_line_fn fn,
+                                void *ctx, dm_error *err)
+{
+    sqlite3_stmt *st = store_prepare_cached(s, SQL_LINE_CHANGES, err);
+    if (!st)
+        return DM_EINTERNAL;
+    sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
+    store_bind_text(st, 3, status && *status ? status : NULL);
+    return walk_lines(s, st, fn, ctx, err);
 }
 
 static const char SQL_SET_STATUS[] =

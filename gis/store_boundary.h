@@ -75,6 +75,13 @@ int store_boundary_version_status(store_t *s, division_level_t level, const char
                                   const char *valid_from, char *status, size_t ns, char *ref, size_t nr,
                                   dm_error *err);
 
+/* Line versions that started or ended in (from, to] — the new and the
+ * superseded segments of the editions in that period (DOMAIN.md §7: after a
+ * change event, list the new segments not yet 勘定) — with `status` (NULL =
+ * any), ordered by the date of the change, level, left, right. */
+int store_boundary_line_changes(store_t *s, const char *from, const char *to, const char *status, store_line_fn fn,
+                                void *ctx, dm_error *err);
+
 /* An official line (source "imported") for its period (valid_from/valid_to):
  * inserted, or replacing the version of the same pair, level and valid_from;
  * derived versions of the pair overlapping its period are deleted — an

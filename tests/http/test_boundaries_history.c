@@ -270,6 +270,29 @@ static void test_answers_as_of_a_date(void **state)
         assert_null(t_json_str(f, "properties.valid_to"));
     }
     t_response_free(&res);
+    /* What the 2022 edition changed on the ground: 7 lines ended, 6 began, none agreed yet. */
+    get_json("/boundaries/changes?from=2021-12-31&to=2022-01-01&status=unknown", 200, &res);
+    assert_int_equal(t_json_len(res.json, "features"), 13);
+    int started = 0, ended = 0;
+    json_array_foreach(json_object_get(res.json, "features"), k, f)
+    {
+        started += json_is_true(json_object_get(json_object_get(f, "properties"), "started"));
+        ended += json_is_true(json_object_get(json_object_get(f, "properties"), "ended"));
+    }
+    assert_int_equal(started, 6);
+    assert_int_equal(ended, 7);
+    assert_string_equal(t_json_str(res.json, "features.0.properties.name"), "丽华社区—青龙社区");
+    assert_string_equal(t_json_str(res.json, "features.0.properties.valid_to"), "2022-01-01");
+    t_response_free(&res);
+    get_json("/boundaries/changes?from=2021-12-31&to=2022-01-01&status=agreed", 200, &res);
+    assert_int_equal(t_json_len(res.json, "features"), 0);
+    t_response_free(&res);
+    get_json("/boundaries/changes?from=2022-01-01&to=2021-01-01", 400, &res);
+    assert_string_equal(t_json_str(res.json, "error.param"), "to");
+    t_response_free(&res);
+    get_json("/boundaries/changes?from=2022-01-01", 400, &res);
+    assert_string_equal(t_json_str(res.json, "error.param"), "to");
+    t_response_free(&res);
     get_json("/boundaries?date=2021-13-01", 400, &res);
     assert_string_equal(t_json_str(res.json, "error.param"), "date");
     t_response_free(&res);
