@@ -411,7 +411,7 @@ static int derive_level(store_t *s, division_level_t level, const boundary_deriv
     if (tree)
         GEOSSTRtree_destroy_r(h, tree);
     if (!rc) {
-        long removed = store_boundary_sweep(s, level, err);
+        long removed = store_boundary_sweep(s, level, o->date, err);
         if (removed < 0)
             rc = (int)removed;
         else

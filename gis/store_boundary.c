@@ -121,8 +121,26 @@ int store_boundary_upsert(store_t *s, const boundary_line_t *l, dm_error *err)
     return store_step_done(s, st, err, "boundary line");
 }
 
-long store_boundary_sweep(store_t *s, division_level_t level, dm_error *err)
+static const char SQL_SWEEP_CLOSE[] =
+    "UPDATE boundary_lines AS o SET seen = 1, valid_to = (SELECT min(n.valid_from) FROM boundary_lines n "
+    "WHERE n.level = o.level AND n.left_code = o.left_code AND n.right_code = o.right_code AND n.seen = 1 "
+    "AND n.valid_from > o.valid_from AND n.valid_from <= ?2) "
+    "WHERE o.level = ?1 AND o.source = 'derived' AND o.seen = 0 AND EXISTS (SELECT 1 FROM boundary_lines n "
+    "WHERE n.level = o.level AND n.left_code = o.left_code AND n.right_code = o.right_code AND n.seen = 1 "
+    "AND n.valid_from > o.valid_from AND n.valid_from <= ?2)";
+
+long store_boundary_sweep(store_t *s, division_level_t level, const char *date, dm_error *err)
 {
+    if (date && *date) {
+        sqlite3_stmt *c = store_prepare_cached(s, SQL_SWEEP_CLOSE, err);
+        if (!c)
+            return DM_EINTERNAL;
+        sqlite3_bind_int(c, 1, (int)level);
+        sqlite3_bind_text(c, 2, date, -1, SQLITE_TRANSIENT);
+        int rc = store_step_done(s, c, err, "boundary lines");
+        if (rc)
+            return rc;
+    }
     sqlite3_stmt *st = store_prepare_cached(s, SQL_SWEEP, err);
     if (!st)
         return DM_EINTERNAL;

@@ -56,7 +56,10 @@ int store_boundary_divisions_under(store_t *s, const char *prefix, const char *p
  * are never swept) and returns how many it removed. Call inside a transaction. */
 int store_boundary_mark(store_t *s, division_level_t level, const char *date, dm_error *err);
 int store_boundary_upsert(store_t *s, const boundary_line_t *l, dm_error *err);
-long store_boundary_sweep(store_t *s, division_level_t level, dm_error *err);
+/* With a date, a flagged version that a newer one of its pair (starting
+ * after it, by `date`) succeeds is closed at that start instead of deleted:
+ * deriving the lines of one date keeps the history before it. */
+long store_boundary_sweep(store_t *s, division_level_t level, const char *date, dm_error *err);
 
 /* Lines of `level` (LEVEL_NONE = all) touching division `code` ("" = any)
  * with `status` (NULL/"" = any), ordered by level, left, right, valid_from.

@@ -120,7 +120,7 @@ static void v5_lines_survive_migration_and_gain_versions(void **state)
     unsigned char *w2 = wkb_of("MULTILINESTRING((119.9 31.7, 119.96 31.75))", &len2);
     l.valid_from = "2021-01-01", l.valid_to = "", l.length_m = 1300, l.wkb = w2, l.wkb_len = len2;
     assert_int_equal(store_boundary_upsert(s, &l, &e), 0);
-    assert_int_equal(store_boundary_sweep(s, LEVEL_COUNTY, &e), 0);
+    assert_int_equal(store_boundary_sweep(s, LEVEL_COUNTY, NULL, &e), 0);
     assert_int_equal(store_commit(s, &e), 0);
     free(w1), free(w2);
 
@@ -243,11 +243,47 @@ static void a_renamed_neighbour_keeps_the_agreed_line(void **state)
     store_close(s);
 }
 
+/* Deriving the lines of one date after an edition keeps the history before
+ * it: the version the edition superseded is closed, not deleted. */
+static void a_dated_derive_keeps_earlier_versions(void **state)
+{
+    (void)state;
+    store_t *s;
+    dm_error e;
+    int64_t batch;
+    assert_int_equal(store_open(path, 0, &s, &e), 0);
+    assert_int_equal(store_begin(s, &e), 0);
+    assert_int_equal(store_batch_begin(s, "divisions", "test", NULL, NULL, &batch, &e), 0);
+    add_division(s, batch, "320402001000", "雕庄街道", "MULTIPOLYGON(((119.95 30.95,120 30.95,120 31,119.95 31,119.95 30.95)))",
+                 NULL);
+    add_division(s, batch, "320402100000", "郑陆镇", "MULTIPOLYGON(((119.95 31,120 31,120 31.05,119.95 31.05,119.95 31)))",
+                 NULL);
+    assert_int_equal(store_commit(s, &e), 0);
+    derive_townships(s);
+    assert_int_equal(store_boundary_set_status(s, "320402001000", "320402100000", "agreed", NULL, &e), 0);
+    assert_int_equal(store_begin(s, &e), 0);
+    close_division(s, "320402100000", "2022-01-01");
+    add_division(s, batch, "320402100000", "郑陆街道", "MULTIPOLYGON(((119.95 31,120 31,120 31.05,119.95 31.05,119.95 31)))",
+                 "2022-01-01");
+    assert_int_equal(store_commit(s, &e), 0);
+    boundary_derive_report_t rep;
+    boundary_derive_opts_t o = {.level = LEVEL_TOWNSHIP, .tolerance_m = 5, .date = "2024-01-01"};
+    assert_int_equal(boundary_derive(s, &o, &rep, &e), 0);
+    assert_int_equal(rep.removed[LEVEL_TOWNSHIP], 0);
+    seen_t got = {0};
+    assert_int_equal(store_boundary_lines(s, LEVEL_TOWNSHIP, "", collect, &got, &e), 0);
+    assert_int_equal(got.n, 2);
+    assert_string_equal(got.got[0], "雕庄街道—郑陆镇|agreed||2022-01-01|4775.2");
+    assert_string_equal(got.got[1], "雕庄街道—郑陆街道|unknown|2022-01-01||4775.2");
+    store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(v5_lines_survive_migration_and_gain_versions, setup, teardown),
         cmocka_unit_test_setup_teardown(a_renamed_neighbour_keeps_the_agreed_line, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_dated_derive_keeps_earlier_versions, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
