@@ -32,7 +32,7 @@
 /* ---- deriving lines ------------------------------------------------------- */
 
 typedef struct boundary_derive_opts {
-    const char *date;      /* divisions valid on this date; NULL = today */
+    const char *date;      /* the versions in force on this date; NULL = the whole history */
     division_level_t level; /* LEVEL_NONE = provinces to villages */
     double tolerance_m;    /* snap: an edge of A within this of B is shared (default 50) */
     double min_length_m;   /* drop pieces shorter than this (default 2 × tolerance) */
@@ -47,7 +47,8 @@ typedef struct boundary_derive_report {
 } boundary_derive_report_t;
 
 /* Derives the lines of the level(s) in one transaction. For each pair of
- * divisions A < B of a level, the line is the part of A's outline within
+ * division versions A < B of a level in force together, the line (a version
+ * in force while both are: valid_from/valid_to) is the part of A's outline within
  * tolerance_m of B (the demo outlines are independently simplified and leave
  * slivers, so exact shared edges do not exist), line-merged, pieces shorter
  * than min_length_m dropped. Existing lines keep their status and agreement. */
@@ -91,6 +92,7 @@ typedef struct bline {
     char left_code[13], right_code[13];
     char *name, *line_code, *status, *agreement_ref;
     double length_m;
+    char valid_from[11], valid_to[11]; /* "" = since ever / still in force */
 } bline_t;
 
 typedef struct bmarker {
@@ -181,13 +183,20 @@ typedef enum {
     AUDIT_MISSING,
     AUDIT_NOT_COVERED,     /* the line's last joint inspection round has no finding for it */
     AUDIT_ROUND_OVERDUE,   /* the line's last round is more than 5 years old (number = line code) */
+    AUDIT_PAIR_SIDE,       /* A not on the smaller code's side, B not on the other, or A and B on one side */
+    AUDIT_NUMBERING_START, /* 001 not at the west end (W–E lines) or the north end (N–S lines) */
     AUDIT__COUNT
 } audit_kind_t;
 
 const char *audit_kind_name(audit_kind_t k);
+/* The rule a finding applies, as a stable id naming its source:
+ * GBT17796-… (GB/T 17796-2009), REG353-… (《行政区域界线管理条例》, 国务院令第353号),
+ * MCA28-… (民政部令第28号), BND-… (ours, see docs/boundaries.md). */
+const char *audit_rule_id(audit_kind_t k);
 
 typedef struct audit_finding {
     audit_kind_t kind;
+    const char *rule;      /* audit_rule_id(kind), static */
     char number[32];       /* the marker (or the missing number for gaps) */
     char line_code[16];
     char reason[256];

@@ -23,7 +23,14 @@
  *    one connected piece: each sequence's position along it (the first marker
  *    of the number) must move the same way as the line's overall direction
  *    of numbering, by more than the tolerance to count as a step back.
- * The side of A/B markers is not checked yet. */
+ *  - side (GB/T 17796-2009): of a same-number pair, A stands on the side of
+ *    the smaller division code and B on the other; the side of a marker is
+ *    the division of the line's two whose outline holds it (the nearer one
+ *    when it lies in a sliver between them; none when in both);
+ *  - start (GB/T 17796-2009): a line is numbered from 001 west→east, or
+ *    north→south when it runs more north–south than east–west (the larger
+ *    extent, in metres, of the line's envelope): 001 must lie west of (north
+ *    of) the last number by more than the tolerance. */
 #include "gis/boundary.h"
 
 #include <ctype.h>
@@ -45,9 +52,23 @@ static const char *const KIND_NAMES[AUDIT__COUNT] = {
     [AUDIT_SEQUENCE_ORDER] = "sequence_order",
     [AUDIT_DAMAGED] = "damaged",                   [AUDIT_MISSING] = "missing",
     [AUDIT_NOT_COVERED] = "not_covered_by_last_round", [AUDIT_ROUND_OVERDUE] = "round_overdue",
+    [AUDIT_PAIR_SIDE] = "pair_side",               [AUDIT_NUMBERING_START] = "numbering_start",
+};
+
+static const char *const RULE_IDS[AUDIT__COUNT] = {
+    [AUDIT_NUMBER_FORMAT] = "GBT17796-NUMBER-FORMAT", [AUDIT_LINE_MISMATCH] = "GBT17796-NUMBER-LINE",
+    [AUDIT_NO_LINE] = "BND-MARKER-LINE",              [AUDIT_OFF_LINE] = "REG353-ART5-POSITION",
+    [AUDIT_DUPLICATE] = "GBT17796-NUMBER-UNIQUE",     [AUDIT_SEQUENCE_GAP] = "GBT17796-SEQ-GAP",
+    [AUDIT_PAIR_INCOMPLETE] = "GBT17796-PAIR-AB",     [AUDIT_TRIPLE_INCOMPLETE] = "GBT17796-TRIPLE-CDE",
+    [AUDIT_MIXED_TYPES] = "GBT17796-TYPE-MIX",        [AUDIT_SEQUENCE_ORDER] = "GBT17796-SEQ-ORDER",
+    [AUDIT_INSPECTION_OVERDUE] = "MCA28-ART6-MARKER", [AUDIT_DAMAGED] = "REG353-ART6-DAMAGED",
+    [AUDIT_MISSING] = "REG353-ART6-MISSING",          [AUDIT_NOT_COVERED] = "MCA28-ROUND-COVER",
+    [AUDIT_ROUND_OVERDUE] = "MCA28-ART6-ROUND",       [AUDIT_PAIR_SIDE] = "GBT17796-PAIR-SIDE",
+    [AUDIT_NUMBERING_START] = "GBT17796-SEQ-START",
 };
 
 const char *audit_kind_name(audit_kind_t k) { return k < AUDIT__COUNT ? KIND_NAMES[k] : "?"; }
+const char *audit_rule_id(audit_kind_t k) { return k < AUDIT__COUNT ? RULE_IDS[k] : "?"; }
 
 int boundary_marker_number_parse(const char *number, char line[5], int *seq, char *letter, dm_error *err)
 {
@@ -85,6 +106,7 @@ static audit_finding_t *add(boundary_audit_result_t *r, audit_kind_t kind, const
     audit_finding_t *f = &r->findings[r->n++];
     memset(f, 0, sizeof *f);
     f->kind = kind;
+    f->rule = audit_rule_id(kind);
     snprintf(f->number, sizeof f->number, "%s", number ? number : "");
     snprintf(f->line_code, sizeof f->line_code, "%s", line ? line : "");
     f->lon = lon;
@@ -105,8 +127,16 @@ void boundary_audit_result_clear(boundary_audit_result_t *r)
 
 typedef struct {
     char code[8];
+    char left[13], right[13];
     GEOSGeometry *geom;
 } aline_t;
+
+/* A division outline the side rule needs, loaded once per audit. */
+typedef struct {
+    char code[13];
+    char *name;
+    GEOSGeometry *geom; /* NULL when the division has no outline on the date */
+} aside_t;
 
 typedef struct {
     int64_t id;
@@ -121,6 +151,8 @@ typedef struct {
     size_t nlines, caplines;
     amarker_t *markers;
     size_t nmarkers, capmarkers;
+    aside_t *sides;
+    size_t nsides;
     dm_error *err;
 } audit_data_t;
 
@@ -142,6 +174,8 @@ static int read_line(const boundary_line_t *l, void *ctx)
         return DM_EGEOM;
     aline_t *e = &a->lines[a->nlines++];
     snprintf(e->code, sizeof e->code, "%s", l->line_code);
+    memcpy(e->left, l->left_code, 13);
+    memcpy(e->right, l->right_code, 13);
     e->geom = g;
     return 0;
 }
@@ -250,8 +284,147 @@ static void check_order(const audit_data_t *a, size_t from, size_t to, const cha
     }
 }
 
+/* The index in a->sides of division `code` on `date` (loaded once per
+ * audit; its geom is NULL when it has no outline then). An index, not a
+ * pointer: the cache grows. */
+static int side_division(store_t *s, audit_data_t *a, const char *code, const char *date, size_t *out,
+                         dm_error *err)
+{
+    for (size_t i = 0; i < a->nsides; i++)
+        if (strcmp(a->sides[i].code, code) == 0) {
+            *out = i;
+            return 0;
+        }
+    aside_t *p = realloc(a->sides, (a->nsides + 1) * sizeof *p);
+    if (!p)
+        return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+    a->sides = p;
+    aside_t *e = &a->sides[a->nsides];
+    memset(e, 0, sizeof *e);
+    snprintf(e->code, sizeof e->code, "%s", code);
+    division_t d;
+    memset(&d, 0, sizeof d);
+    int rc = store_division_get(s, code, date, 1, &d, err);
+    if (rc && rc != DM_ENOTFOUND)
+        return rc;
+    if (!rc) {
+        e->name = strdup(d.name ? d.name : "");
+        e->geom = d.wkb ? geom_from_wkb(d.wkb, d.wkb_len, NULL) : NULL;
+        division_clear(&d);
+    }
+    *out = a->nsides++;
+    return 0;
+}
 
-static int audit_line_group(store_t *s, const audit_data_t *a, size_t from, size_t to, const boundary_audit_opts_t *o,
+/* The side of the line (l) a point stands on: 1 left (the smaller code), 2
+ * right, 0 undecided (an outline missing, or the point in both). */
+static int marker_side(const aside_t *left, const aside_t *right, double lon, double lat)
+{
+    if (!left || !right || !left->geom || !right->geom)
+        return 0;
+    GEOSContextHandle_t h = geom_ctx();
+    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, lon, lat);
+    if (!pt)
+        return 0;
+    int in_l = GEOSIntersects_r(h, left->geom, pt) == 1, in_r = GEOSIntersects_r(h, right->geom, pt) == 1;
+    GEOSGeom_destroy_r(h, pt);
+    if (in_l != in_r)
+        return in_l ? 1 : 2;
+    if (in_l)
+        return 0;
+    /* in a sliver between the two outlines: the nearer one */
+    double dl = metric_point_distance_m(left->geom, lon, lat, NULL, NULL);
+    double dr = metric_point_distance_m(right->geom, lon, lat, NULL, NULL);
+    return !(isfinite(dl) && isfinite(dr)) || dl == dr ? 0 : dl < dr ? 1 : 2;
+}
+
+/* A/B side of same-number pairs (see the header). */
+static int check_pair_sides(store_t *s, audit_data_t *a, size_t from, size_t to, const char *line,
+                            const char *date, boundary_audit_result_t *r, dm_error *err)
+{
+    for (size_t i = from; i < to; i++) {
+        const amarker_t *m = &a->markers[i];
+        if (!m->parsed || (m->letter != 'A' && m->letter != 'B') || strncmp(m->number, line, 4) != 0)
+            continue;
+        /* the nearest line carrying the code (a county code may name two) */
+        const aline_t *best = NULL;
+        double bd = INFINITY;
+        for (size_t k = 0; k < a->nlines; k++)
+            if (strcmp(a->lines[k].code, line) == 0) {
+                double d = metric_point_distance_m(a->lines[k].geom, m->lon, m->lat, NULL, NULL);
+                if (d < bd)
+                    bd = d, best = &a->lines[k];
+            }
+        if (!best)
+            return 0;
+        size_t li = 0, ri = 0;
+        int rc = side_division(s, a, best->left, date, &li, err);
+        if (!rc)
+            rc = side_division(s, a, best->right, date, &ri, err);
+        if (rc)
+            return rc;
+        const aside_t *ls = &a->sides[li], *rs = &a->sides[ri];
+        int side = marker_side(ls, rs, m->lon, m->lat);
+        int want = m->letter == 'A' ? 1 : 2;
+        if (side == 0 || side == want)
+            continue;
+        const aside_t *on = side == 1 ? ls : rs, *should = want == 1 ? ls : rs;
+        audit_finding_t *f = add(r, AUDIT_PAIR_SIDE, m->number, line, m->lon, m->lat);
+        if (f)
+            snprintf(f->reason, sizeof f->reason,
+                     "%s stands on the side of %s (%.12s); %c stands on the side of the %s code, %s (%.12s) "
+                     "(GB/T 17796-2009)",
+                     m->number, on->name ? on->name : "?", on->code, m->letter, want == 1 ? "smaller" : "larger",
+                     should->name ? should->name : "?", should->code);
+    }
+    return 0;
+}
+
+/* Where numbering starts (see the header). */
+static void check_start(const audit_data_t *a, size_t from, size_t to, const char *line, double tol,
+                        boundary_audit_result_t *r)
+{
+    GEOSContextHandle_t h = geom_ctx();
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    for (size_t k = 0; k < a->nlines; k++)
+        if (strcmp(a->lines[k].code, line) == 0) {
+            double v;
+            GEOSGeom_getXMin_r(h, a->lines[k].geom, &v), x0 = fmin(x0, v);
+            GEOSGeom_getYMin_r(h, a->lines[k].geom, &v), y0 = fmin(y0, v);
+            GEOSGeom_getXMax_r(h, a->lines[k].geom, &v), x1 = fmax(x1, v);
+            GEOSGeom_getYMax_r(h, a->lines[k].geom, &v), y1 = fmax(y1, v);
+        }
+    if (!isfinite(x0))
+        return;
+    const amarker_t *first = NULL, *last = NULL;
+    for (size_t i = from; i < to; i++) {
+        const amarker_t *m = &a->markers[i];
+        if (!m->parsed || strncmp(m->number, line, 4) != 0)
+            continue;
+        if (!first || m->seq < first->seq)
+            first = m;
+        if (!last || m->seq > last->seq)
+            last = m;
+    }
+    if (!first || first->seq == last->seq)
+        return;
+    double kx, ky;
+    metric_scale((y0 + y1) / 2, &kx, &ky);
+    int east_west = (x1 - x0) * kx >= (y1 - y0) * ky;
+    /* metres from the first number to the last, in the direction numbering must run */
+    double run = east_west ? (last->lon - first->lon) * kx : (first->lat - last->lat) * ky;
+    if (run >= -tol)
+        return;
+    audit_finding_t *f = add(r, AUDIT_NUMBERING_START, first->number, line, first->lon, first->lat);
+    if (f)
+        snprintf(f->reason, sizeof f->reason,
+                 "line %s runs %s, so it is numbered from its %s end, but %.7s lies %.0f m %s of %.7s "
+                 "(GB/T 17796-2009: 001 west→east or north→south)",
+                 line, east_west ? "west–east" : "north–south", east_west ? "west" : "north", first->number, -run,
+                 east_west ? "east" : "south", last->number);
+}
+
+static int audit_line_group(store_t *s, audit_data_t *a, size_t from, size_t to, const boundary_audit_opts_t *o,
                             const char *overdue_before, boundary_audit_result_t *r, dm_error *err)
 {
     const char *line = a->markers[from].line;
@@ -369,8 +542,12 @@ static int audit_line_group(store_t *s, const audit_data_t *a, size_t from, size
         }
         i = j;
     }
-    if (strlen(line) == 4 && has_line)
+    if (strlen(line) == 4 && has_line) {
         check_order(a, from, to, line, tol, r);
+        check_start(a, from, to, line, tol, r);
+        if ((rc = check_pair_sides(s, a, from, to, line, o->as_of, r, err)))
+            return rc;
+    }
     if (strlen(line) == 4) {
         for (int seq = 1; seq < max_seq; seq++) {
             int present = 0;
@@ -400,7 +577,8 @@ int boundary_audit(store_t *s, const boundary_audit_opts_t *opt, boundary_audit_
     }
     years_before(o.as_of, o.inspection_years > 0 ? o.inspection_years : 5, before);
     audit_data_t a = {.err = err};
-    int rc = store_boundary_lines(s, LEVEL_NONE, "", read_line, &a, err);
+    /* The line versions in force on as_of: a marker is held against the line of its day. */
+    int rc = store_boundary_lines_on(s, LEVEL_NONE, "", NULL, o.as_of, read_line, &a, err);
     if (!rc)
         rc = store_markers(s, o.line_code, NULL, read_marker, &a, err);
     if (!rc && o.line_code && *o.line_code && a.nmarkers == 0) {
@@ -425,6 +603,12 @@ int boundary_audit(store_t *s, const boundary_audit_opts_t *opt, boundary_audit_
     }
     for (size_t k = 0; k < a.nlines; k++)
         GEOSGeom_destroy_r(geom_ctx(), a.lines[k].geom);
+    for (size_t k = 0; k < a.nsides; k++) {
+        free(a.sides[k].name);
+        if (a.sides[k].geom)
+            GEOSGeom_destroy_r(geom_ctx(), a.sides[k].geom);
+    }
+    free(a.sides);
     free(a.lines);
     free(a.markers);
     if (rc)

@@ -27,6 +27,7 @@
 
 typedef struct {
     char code[13];
+    char valid_from[11], valid_to[11]; /* "" = since ever / still */
     char *name;
     GEOSGeometry *geom;
 } dv_t;
@@ -53,6 +54,8 @@ static int collect_div(const division_t *d, void *ctx)
         return DM_EGEOM;
     dv_t *e = &l->v[l->n++];
     memcpy(e->code, d->code, sizeof e->code);
+    memcpy(e->valid_from, d->valid_from, sizeof e->valid_from);
+    memcpy(e->valid_to, d->valid_to, sizeof e->valid_to);
     e->name = strdup(d->name);
     e->geom = g;
     return e->name ? 0 : dm_error_set(l->err, DM_ENOMEM, NULL, "out of memory");
@@ -253,6 +256,44 @@ static GEOSGeometry *shared_edge(GEOSContextHandle_t h, const GEOSGeometry *a, c
     return res;
 }
 
+/* One derived line version before it is stored: the pair, its period
+ * (the overlap of the two division versions), its geometry. */
+typedef struct {
+    const dv_t *a, *b;
+    char valid_from[11], valid_to[11];
+    char inherit_from[11]; /* the previous version with the same course, or "" */
+    int inherit;
+    GEOSGeometry *geom;
+} cand_t;
+
+static int cmp_cand(const void *x, const void *y)
+{
+    const cand_t *p = x, *q = y;
+    int c = strcmp(p->a->code, q->a->code);
+    if (!c)
+        c = strcmp(p->b->code, q->b->code);
+    return c ? c : strcmp(p->valid_from, q->valid_from);
+}
+
+/* The period in which versions a and b are both in force: from the later
+ * start to the earlier end. 0 if they never are. */
+static int overlap(const dv_t *a, const dv_t *b, char from[11], char to[11])
+{
+    memcpy(from, strcmp(a->valid_from, b->valid_from) >= 0 ? a->valid_from : b->valid_from, 11);
+    if (!a->valid_to[0] || !b->valid_to[0])
+        memcpy(to, a->valid_to[0] ? a->valid_to : b->valid_to, 11);
+    else
+        memcpy(to, strcmp(a->valid_to, b->valid_to) <= 0 ? a->valid_to : b->valid_to, 11);
+    return !to[0] || strcmp(from, to) < 0;
+}
+
+/* Lines are versioned with the divisions (DOMAIN.md §6): the line between
+ * versions A and B is in force while both are. Every pair of versions that
+ * are in force together and touch gives a line version; consecutive versions
+ * of a pair with the same geometry (a neighbour renamed, or changed away from
+ * this edge) are joined into one, so a line changes — and loses its 勘定
+ * status — only when its course does. Without a date the whole history is
+ * derived; with one, the versions in force on it. */
 static int derive_level(store_t *s, division_level_t level, const boundary_derive_opts_t *o, double tol_m,
                         double min_m, boundary_derive_report_t *rep, dm_error *err)
 {
@@ -261,13 +302,15 @@ static int derive_level(store_t *s, division_level_t level, const boundary_deriv
     int rc = store_boundary_divisions_at_level(s, level, o->date, collect_div, &l, err);
     rep->divisions[level] = (long)l.n;
     if (!rc)
-        rc = store_boundary_mark(s, level, err);
+        rc = store_boundary_mark(s, level, o->date, err);
     GEOSSTRtree *tree = NULL;
     if (!rc && l.n > 1) {
         tree = GEOSSTRtree_create_r(h, 10);
         for (size_t i = 0; i < l.n; i++)
             GEOSSTRtree_insert_r(h, tree, l.v[i].geom, &l.v[i]);
     }
+    cand_t *cv = NULL;
+    size_t nc = 0, capc = 0;
     for (size_t i = 0; !rc && tree && i < l.n; i++) {
         dv_t *a = &l.v[i];
         double x0, y0, x1, y1;
@@ -281,40 +324,94 @@ static int derive_level(store_t *s, division_level_t level, const boundary_deriv
         GEOSGeom_destroy_r(h, env);
         for (size_t j = 0; !rc && j < hits.n; j++) {
             dv_t *b = (dv_t *)hits.parts[j];
-            if (strcmp(b->code, a->code) <= 0)
+            char from[11], to[11];
+            if (strcmp(b->code, a->code) <= 0 || !overlap(a, b, from, to))
                 continue;
             GEOSGeometry *edge = shared_edge(h, a->geom, b->geom, tol_m, min_m);
             if (!edge)
                 continue;
-            boundary_line_t bl;
-            memset(&bl, 0, sizeof bl);
-            char name[512], lcode[5];
-            bl.level = level;
-            memcpy(bl.left_code, a->code, 13);
-            memcpy(bl.right_code, b->code, 13);
-            boundary_line_name(a->name, b->name, name, sizeof name);
-            boundary_line_code(a->code, b->code, level, lcode);
-            bl.name = name;
-            bl.line_code = lcode;
-            bl.length_m = geom_length_m(edge);
-            bl.tolerance_m = tol_m;
-            bl.source = "derived";
-            unsigned char *wkb = geom_to_wkb(edge, &bl.wkb_len);
-            bl.wkb = wkb;
-            GEOSGeom_destroy_r(h, edge);
-            rc = wkb ? store_boundary_upsert(s, &bl, err) : dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
-            free(wkb);
-            if (!rc) {
-                rep->lines[level]++;
-                rep->length_m[level] += bl.length_m;
+            if (nc == capc) {
+                cand_t *more = realloc(cv, (capc = capc ? capc * 2 : 64) * sizeof *cv);
+                if (!more) {
+                    GEOSGeom_destroy_r(h, edge);
+                    rc = dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+                    break;
+                }
+                cv = more;
             }
+            cand_t *c = &cv[nc++];
+            memset(c, 0, sizeof *c);
+            c->a = a, c->b = b, c->geom = edge;
+            memcpy(c->valid_from, from, 11), memcpy(c->valid_to, to, 11);
         }
         free(hits.parts);
     }
+    if (nc)
+        qsort(cv, nc, sizeof *cv, cmp_cand);
+    /* Join a version into the previous one of the pair when it follows it
+     * directly with the same course (within 1e-7°, about 1 cm) and names.
+     * When only a name changed (a neighbour renamed), the new version is kept
+     * — the name is part of the record — but inherits the 勘定 status: the
+     * agreed course did not move. */
+    size_t k = 0;
+    for (size_t i = 0; i < nc; i++) {
+        cand_t *p = k ? &cv[k - 1] : NULL;
+        if (p && strcmp(p->a->code, cv[i].a->code) == 0 && strcmp(p->b->code, cv[i].b->code) == 0 &&
+            p->valid_to[0] && strcmp(p->valid_to, cv[i].valid_from) == 0 &&
+            GEOSEqualsExact_r(h, p->geom, cv[i].geom, 1e-7) == 1) {
+            if (strcmp(p->a->name, cv[i].a->name) == 0 && strcmp(p->b->name, cv[i].b->name) == 0) {
+                memcpy(p->valid_to, cv[i].valid_to, 11);
+                GEOSGeom_destroy_r(h, cv[i].geom);
+                continue;
+            }
+            cv[i].inherit = 1;
+            memcpy(cv[i].inherit_from, p->valid_from, 11);
+        }
+        cv[k++] = cv[i];
+    }
+    nc = k;
+    for (size_t i = 0; !rc && i < nc; i++) {
+        const dv_t *a = cv[i].a, *b = cv[i].b;
+        boundary_line_t bl;
+        memset(&bl, 0, sizeof bl);
+        char name[512], lcode[5];
+        bl.level = level;
+        memcpy(bl.left_code, a->code, 13);
+        memcpy(bl.right_code, b->code, 13);
+        boundary_line_name(a->name, b->name, name, sizeof name);
+        boundary_line_code(a->code, b->code, level, lcode);
+        bl.name = name;
+        bl.line_code = lcode;
+        bl.length_m = geom_length_m(cv[i].geom);
+        bl.tolerance_m = tol_m;
+        bl.source = "derived";
+        bl.valid_from = cv[i].valid_from;
+        bl.valid_to = cv[i].valid_to;
+        char st[16], ref[256];
+        if (cv[i].inherit) {
+            dm_error e;
+            if (store_boundary_version_status(s, level, a->code, b->code, cv[i].inherit_from, st, sizeof st, ref,
+                                              sizeof ref, &e) == 0) {
+                bl.status = st;
+                bl.agreement_ref = ref[0] ? ref : NULL;
+            }
+        }
+        unsigned char *wkb = geom_to_wkb(cv[i].geom, &bl.wkb_len);
+        bl.wkb = wkb;
+        rc = wkb ? store_boundary_upsert(s, &bl, err) : dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+        free(wkb);
+        if (!rc) {
+            rep->lines[level]++;
+            rep->length_m[level] += bl.length_m;
+        }
+    }
+    for (size_t i = 0; i < nc; i++)
+        GEOSGeom_destroy_r(h, cv[i].geom);
+    free(cv);
     if (tree)
         GEOSSTRtree_destroy_r(h, tree);
     if (!rc) {
-        long removed = store_boundary_sweep(s, level, err);
+        long removed = store_boundary_sweep(s, level, o->date, err);
         if (removed < 0)
             rc = (int)removed;
         else

@@ -183,6 +183,8 @@ static int load_line(const boundary_line_t *l, void *vctx)
     e->pub.status = dup0(l->status);
     e->pub.agreement_ref = l->agreement_ref ? strdup(l->agreement_ref) : NULL;
     e->pub.length_m = l->length_m;
+    snprintf(e->pub.valid_from, sizeof e->pub.valid_from, "%s", l->valid_from ? l->valid_from : "");
+    snprintf(e->pub.valid_to, sizeof e->pub.valid_to, "%s", l->valid_to ? l->valid_to : "");
     e->geom = g;
     if (!(e->path = metric_path_new(g)) && GEOSisEmpty_r(h, g) == 0)
         return dm_error_set(b->err, DM_ENOMEM, NULL, "out of memory");
@@ -402,6 +404,12 @@ static int valid_on(const bdiv_t *d, const char *date)
     if (d->valid_to[0] && strcmp(d->valid_to, date) <= 0)
         return 0;
     return 1;
+}
+
+static int line_on(const bline_t *l, const char *date)
+{
+    return (!l->valid_from[0] || strcmp(l->valid_from, date) <= 0) &&
+           (!l->valid_to[0] || strcmp(l->valid_to, date) > 0);
 }
 
 /* The version of `code` valid on `date` (binary search over the sorted codes). */
@@ -651,9 +659,8 @@ int boundary_check(const boundary_index_t *idx, const GEOSGeometry *g, const bou
     r->crossings = calloc(fl.n ? fl.n : 1, sizeof *r->crossings);
     for (size_t i = 0; r->crossings && i < fl.n; i++) {
         const line_entry_t *l = fl.items[i];
-        /* Lines are not versioned: a line counts on `date` only when both its
-         * divisions existed then (a line of later units is not reported). */
-        if (!find_div(idx, l->pub.left_code, date) || !find_div(idx, l->pub.right_code, date))
+        /* The line versions in force on `date` (DOMAIN.md §6). */
+        if (!line_on(&l->pub, date))
             continue;
         GEOSGeometry *clip = GEOSClipByRect_r(h, l->geom, x0 - ex, y0 - ey, x1 + ex, y1 + ey);
         if (!clip)
@@ -751,6 +758,8 @@ int boundary_distance(const boundary_index_t *idx, double lon, double lat, const
     size_t nc = 0;
     for (size_t i = lo; i < 2 * idx->nlines && strcmp(idx->lines_by_code[i].code, code) == 0; i++) {
         const line_entry_t *l = idx->lines_by_code[i].line;
+        if (!line_on(&l->pub, date))
+            continue;
         double ex = (lon < l->x0 ? l->x0 - lon : lon > l->x1 ? lon - l->x1 : 0) * kx;
         double ey = (lat < l->y0 ? l->y0 - lat : lat > l->y1 ? lat - l->y1 : 0) * ky;
         double ed = sqrt(ex * ex + ey * ey);

@@ -234,8 +234,40 @@ static const char *const migration_v6[] = {
     "CREATE INDEX signs_name_id ON signs(name_id)",
     NULL};
 
+/* v7 (boundaries): boundary lines over time. A line is valid while both its
+ * division versions are (valid_from/valid_to, '' = since ever), so a pair may
+ * have several versions and the key gains valid_from. SQLite cannot drop a
+ * UNIQUE constraint, so the table is rebuilt: copied aside with its geometry
+ * as WKB, unregistered from SpatiaLite, created again, copied back. */
+static const char *const migration_v7[] = {
+    "CREATE TEMP TABLE boundary_lines_v5 AS SELECT id, level, left_code, right_code, name, line_code, length_m, "
+    "status, agreement_ref, source, tolerance_m, derived_on, seen, AsBinary(geom) AS wkb FROM boundary_lines",
+    "SELECT DisableSpatialIndex('boundary_lines', 'geom')",
+    "DROP TABLE idx_boundary_lines_geom",
+    "SELECT DiscardGeometryColumn('boundary_lines', 'geom')",
+    "DROP TABLE boundary_lines",
+    "CREATE TABLE boundary_lines ("
+    " id INTEGER PRIMARY KEY, level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),"
+    " left_code TEXT NOT NULL, right_code TEXT NOT NULL, name TEXT NOT NULL, line_code TEXT,"
+    " length_m REAL, status TEXT NOT NULL DEFAULT 'unknown', agreement_ref TEXT,"
+    " source TEXT NOT NULL DEFAULT 'derived', tolerance_m REAL, derived_on TEXT, seen INTEGER NOT NULL DEFAULT 1,"
+    " valid_from TEXT NOT NULL DEFAULT '', valid_to TEXT,"
+    " UNIQUE (level, left_code, right_code, valid_from))",
+    "SELECT AddGeometryColumn('boundary_lines', 'geom', 4490, 'MULTILINESTRING', 'XY')",
+    "SELECT CreateSpatialIndex('boundary_lines', 'geom')",
+    "CREATE INDEX boundary_lines_left ON boundary_lines(left_code)",
+    "CREATE INDEX boundary_lines_right ON boundary_lines(right_code)",
+    "CREATE INDEX boundary_lines_code ON boundary_lines(line_code)",
+    "INSERT INTO boundary_lines(id, level, left_code, right_code, name, line_code, length_m, status, agreement_ref, "
+    "source, tolerance_m, derived_on, seen, geom) SELECT id, level, left_code, right_code, name, line_code, "
+    "length_m, status, agreement_ref, source, tolerance_m, derived_on, seen, GeomFromWKB(wkb, 4490) "
+    "FROM boundary_lines_v5",
+    "DROP TABLE boundary_lines_v5",
+    NULL};
+
 static const char *const *const migrations[STORE_SCHEMA_VERSION] = {migration_v1, migration_v2, migration_v3,
-                                                                    migration_v4, migration_v5, migration_v6};
+                                                                    migration_v4, migration_v5, migration_v6,
+                                                                    migration_v7};
 
 /* Why a write failed, in words an operator acts on: SQLite says only "disk
  * I/O error" when the file system refuses to grow a file (a full disk can

@@ -31,7 +31,8 @@ static void bind_date_or_today(sqlite3_stmt *st, int i, const char *date)
 static const char SQL_DIV_LEVEL[] =
     "SELECT id, code, parent_code, name, name_original, level, type, urban_rural, code_source, valid_from, "
     "valid_to, batch_id, row_no, AsBinary(geom) FROM divisions WHERE level = ?1 AND geom IS NOT NULL "
-    "AND (valid_from IS NULL OR valid_from <= ?2) AND (valid_to IS NULL OR valid_to > ?2) ORDER BY code";
+    "AND (?2 IS NULL OR ((valid_from IS NULL OR valid_from <= ?2) AND (valid_to IS NULL OR valid_to > ?2))) "
+    "ORDER BY code, valid_from";
 
 int store_boundary_divisions_at_level(store_t *s, division_level_t level, const char *date,
                                       store_division_fn fn, void *ctx, dm_error *err)
@@ -40,7 +41,7 @@ int store_boundary_divisions_at_level(store_t *s, division_level_t level, const 
     if (!st)
         return DM_EINTERNAL;
     sqlite3_bind_int(st, 1, (int)level);
-    bind_date_or_today(st, 2, date);
+    store_bind_text(st, 2, date);
     return store_walk_divisions(s, st, fn, ctx, err);
 }
 
@@ -65,18 +66,28 @@ int store_boundary_divisions_under(store_t *s, const char *prefix, const char *p
 
 /* ---- lines ------------------------------------------------------------- */
 
-static const char SQL_MARK[] = "UPDATE boundary_lines SET seen = 0 WHERE level = ?1 AND source = 'derived'";
+/* Lines are versions: valid_from ('' = since ever) to valid_to (NULL = open).
+ * A derive on one date marks only the versions in force on that date. */
+static const char SQL_MARK[] =
+    "UPDATE boundary_lines SET seen = 0 WHERE level = ?1 AND source = 'derived' "
+    "AND (?2 IS NULL OR (valid_from <= ?2 AND (valid_to IS NULL OR valid_to > ?2)))";
+/* A derived version is not written over the period of an imported line of
+ * the same pair: the official line wins while it is in force. */
 static const char SQL_UPSERT[] =
     "INSERT INTO boundary_lines(level, left_code, right_code, name, line_code, length_m, status, agreement_ref, "
-    "source, tolerance_m, derived_on, seen, geom) VALUES (?1, ?2, ?3, ?4, ?5, ?6, coalesce(?7, 'unknown'), ?8, "
-    "coalesce(?9, 'derived'), ?10, strftime('%Y-%m-%d','now'), 1, GeomFromWKB(?11, 4490)) "
-    "ON CONFLICT (level, left_code, right_code) DO UPDATE SET name = excluded.name, "
+    "source, tolerance_m, derived_on, seen, valid_from, valid_to, geom) SELECT ?1, ?2, ?3, ?4, ?5, ?6, "
+    "coalesce(?7, 'unknown'), ?8, coalesce(?9, 'derived'), ?10, strftime('%Y-%m-%d','now'), 1, coalesce(?12, ''), "
+    "?13, GeomFromWKB(?11, 4490) WHERE NOT EXISTS (SELECT 1 FROM boundary_lines i WHERE i.level = ?1 "
+    "AND i.left_code = ?2 AND i.right_code = ?3 AND i.source = 'imported' "
+    "AND i.valid_from < coalesce(?13, '9999-12-31') AND coalesce(i.valid_to, '9999-12-31') > coalesce(?12, '')) "
+    "ON CONFLICT (level, left_code, right_code, valid_from) DO UPDATE SET name = excluded.name, "
     "line_code = coalesce(boundary_lines.line_code, excluded.line_code), length_m = excluded.length_m, "
-    "tolerance_m = excluded.tolerance_m, derived_on = excluded.derived_on, seen = 1, geom = excluded.geom "
+    "tolerance_m = excluded.tolerance_m, derived_on = excluded.derived_on, seen = 1, "
+    "valid_to = excluded.valid_to, geom = excluded.geom "
     "WHERE boundary_lines.source = excluded.source";
 static const char SQL_SWEEP[] = "DELETE FROM boundary_lines WHERE level = ?1 AND source = 'derived' AND seen = 0";
 
-int store_boundary_mark(store_t *s, division_level_t level, dm_error *err)
+int store_boundary_mark(store_t *s, division_level_t level, const char *date, dm_error *err)
 {
     if (store_touch_layer(s, "boundaries", err))
         return DM_EIO;
@@ -85,6 +96,7 @@ int store_boundary_mark(store_t *s, division_level_t level, dm_error *err)
     if (!st)
         return DM_EINTERNAL;
     sqlite3_bind_int(st, 1, (int)level);
+    store_bind_text(st, 2, date);
     return store_step_done(s, st, err, "boundary lines");
 }
 
@@ -104,11 +116,31 @@ int store_boundary_upsert(store_t *s, const boundary_line_t *l, dm_error *err)
     store_bind_text(st, 9, l->source);
     sqlite3_bind_double(st, 10, l->tolerance_m);
     store_bind_wkb(st, 11, l->wkb, l->wkb_len);
+    store_bind_text(st, 12, l->valid_from && *l->valid_from ? l->valid_from : NULL);
+    store_bind_text(st, 13, l->valid_to && *l->valid_to ? l->valid_to : NULL);
     return store_step_done(s, st, err, "boundary line");
 }
 
-long store_boundary_sweep(store_t *s, division_level_t level, dm_error *err)
+static const char SQL_SWEEP_CLOSE[] =
+    "UPDATE boundary_lines AS o SET seen = 1, valid_to = (SELECT min(n.valid_from) FROM boundary_lines n "
+    "WHERE n.level = o.level AND n.left_code = o.left_code AND n.right_code = o.right_code AND n.seen = 1 "
+    "AND n.valid_from > o.valid_from AND n.valid_from <= ?2) "
+    "WHERE o.level = ?1 AND o.source = 'derived' AND o.seen = 0 AND EXISTS (SELECT 1 FROM boundary_lines n "
+    "WHERE n.level = o.level AND n.left_code = o.left_code AND n.right_code = o.right_code AND n.seen = 1 "
+    "AND n.valid_from > o.valid_from AND n.valid_from <= ?2)";
+
+long store_boundary_sweep(store_t *s, division_level_t level, const char *date, dm_error *err)
 {
+    if (date && *date) {
+        sqlite3_stmt *c = store_prepare_cached(s, SQL_SWEEP_CLOSE, err);
+        if (!c)
+            return DM_EINTERNAL;
+        sqlite3_bind_int(c, 1, (int)level);
+        sqlite3_bind_text(c, 2, date, -1, SQLITE_TRANSIENT);
+        int rc = store_step_done(s, c, err, "boundary lines");
+        if (rc)
+            return rc;
+    }
     sqlite3_stmt *st = store_prepare_cached(s, SQL_SWEEP, err);
     if (!st)
         return DM_EINTERNAL;
@@ -119,19 +151,54 @@ long store_boundary_sweep(store_t *s, division_level_t level, dm_error *err)
 
 static const char SQL_LINES[] =
     "SELECT id, level, left_code, right_code, name, line_code, length_m, status, agreement_ref, source, "
-    "tolerance_m, AsBinary(geom) FROM boundary_lines WHERE (?1 = 0 OR level = ?1) "
+    "tolerance_m, AsBinary(geom), valid_from, valid_to FROM boundary_lines WHERE (?1 = 0 OR level = ?1) "
     "AND (?2 IS NULL OR left_code = ?2 OR right_code = ?2) AND (?3 IS NULL OR status = ?3) "
-    "ORDER BY level, left_code, right_code";
+    "AND (?4 IS NULL OR (valid_from <= ?4 AND (valid_to IS NULL OR valid_to > ?4))) "
+    "ORDER BY level, left_code, right_code, valid_from";
 
 static const char SQL_IMPORT[] =
     "INSERT INTO boundary_lines(level, left_code, right_code, name, line_code, length_m, status, agreement_ref, "
-    "source, tolerance_m, derived_on, seen, geom) VALUES (?1, ?2, ?3, ?4, ?5, ?6, coalesce(?7, 'unknown'), ?8, "
-    "'imported', NULL, strftime('%Y-%m-%d','now'), 1, GeomFromWKB(?9, 4490)) "
-    "ON CONFLICT (level, left_code, right_code) DO UPDATE SET name = excluded.name, "
+    "source, tolerance_m, derived_on, seen, valid_from, valid_to, geom) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+    "coalesce(?7, 'unknown'), ?8, 'imported', NULL, strftime('%Y-%m-%d','now'), 1, coalesce(?10, ''), ?11, "
+    "GeomFromWKB(?9, 4490)) "
+    "ON CONFLICT (level, left_code, right_code, valid_from) DO UPDATE SET name = excluded.name, valid_to = excluded.valid_to, "
     "line_code = coalesce(excluded.line_code, boundary_lines.line_code), length_m = excluded.length_m, "
     "status = coalesce(?7, boundary_lines.status), agreement_ref = coalesce(excluded.agreement_ref, "
     "boundary_lines.agreement_ref), source = 'imported', tolerance_m = NULL, derived_on = excluded.derived_on, "
     "seen = 1, geom = excluded.geom";
+
+static const char SQL_VERSION_STATUS[] =
+    "SELECT status, coalesce(agreement_ref, '') FROM boundary_lines WHERE level = ?1 AND left_code = ?2 "
+    "AND right_code = ?3 AND valid_from = ?4";
+
+int store_boundary_version_status(store_t *s, division_level_t level, const char *left, const char *right,
+                                  const char *valid_from, char *status, size_t ns, char *ref, size_t nr,
+                                  dm_error *err)
+{
+    sqlite3_stmt *st = store_prepare_cached(s, SQL_VERSION_STATUS, err);
+    if (!st)
+        return DM_EINTERNAL;
+    sqlite3_bind_int(st, 1, (int)level);
+    sqlite3_bind_text(st, 2, left, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, right, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, valid_from ? valid_from : "", -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        snprintf(status, ns, "%s", col_text(st, 0) ? col_text(st, 0) : "unknown");
+        snprintf(ref, nr, "%s", col_text(st, 1) ? col_text(st, 1) : "");
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    if (rc == SQLITE_DONE)
+        return dm_error_set(err, DM_ENOTFOUND, "line", "no version of %s—%s from '%s'", left, right,
+                            valid_from ? valid_from : "");
+    return sql_fail(s, err, "boundary line");
+}
+
+static const char SQL_IMPORT_SUPERSEDE[] =
+    "DELETE FROM boundary_lines WHERE level = ?1 AND left_code = ?2 AND right_code = ?3 AND source = 'derived' "
+    "AND valid_from < coalesce(?5, '9999-12-31') AND coalesce(valid_to, '9999-12-31') > coalesce(?4, '')";
 
 int store_boundary_import(store_t *s, const boundary_line_t *l, dm_error *err)
 {
@@ -150,24 +217,26 @@ int store_boundary_import(store_t *s, const boundary_line_t *l, dm_error *err)
     store_bind_text(st, 7, l->status);
     store_bind_text(st, 8, l->agreement_ref);
     store_bind_wkb(st, 9, l->wkb, l->wkb_len);
+    store_bind_text(st, 10, l->valid_from && *l->valid_from ? l->valid_from : NULL);
+    store_bind_text(st, 11, l->valid_to && *l->valid_to ? l->valid_to : NULL);
+    int rc = store_step_done(s, st, err, "boundary line");
+    if (rc)
+        return rc;
+    /* Derived versions of the pair that the official line's period covers give way to it. */
+    st = store_prepare_cached(s, SQL_IMPORT_SUPERSEDE, err);
+    if (!st)
+        return DM_EINTERNAL;
+    sqlite3_bind_int(st, 1, (int)l->level);
+    sqlite3_bind_text(st, 2, l->left_code, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, l->right_code, -1, SQLITE_TRANSIENT);
+    store_bind_text(st, 4, l->valid_from && *l->valid_from ? l->valid_from : NULL);
+    store_bind_text(st, 5, l->valid_to && *l->valid_to ? l->valid_to : NULL);
     return store_step_done(s, st, err, "boundary line");
 }
 
-int store_boundary_lines(store_t *s, division_level_t level, const char *code, store_line_fn fn, void *ctx,
-                         dm_error *err)
+/* Calls fn for each row of a lines statement (the columns of SQL_LINES). */
+static int walk_lines(store_t *s, sqlite3_stmt *st, store_line_fn fn, void *ctx, dm_error *err)
 {
-    return store_boundary_lines_with_status(s, level, code, NULL, fn, ctx, err);
-}
-
-int store_boundary_lines_with_status(store_t *s, division_level_t level, const char *code, const char *status,
-                                     store_line_fn fn, void *ctx, dm_error *err)
-{
-    sqlite3_stmt *st = store_prepare_cached(s, SQL_LINES, err);
-    if (!st)
-        return DM_EINTERNAL;
-    sqlite3_bind_int(st, 1, (int)level);
-    store_bind_text(st, 2, code);
-    store_bind_text(st, 3, status);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         boundary_line_t l;
@@ -185,6 +254,8 @@ int store_boundary_lines_with_status(store_t *s, division_level_t level, const c
         l.tolerance_m = sqlite3_column_double(st, 10);
         l.wkb = sqlite3_column_blob(st, 11);
         l.wkb_len = (size_t)sqlite3_column_bytes(st, 11);
+        l.valid_from = col_text(st, 12) ? col_text(st, 12) : "";
+        l.valid_to = col_text(st, 13) ? col_text(st, 13) : "";
         int stop = fn(&l, ctx);
         if (stop) {
             sqlite3_reset(st);
@@ -195,9 +266,54 @@ int store_boundary_lines_with_status(store_t *s, division_level_t level, const c
     return rc == SQLITE_DONE ? 0 : sql_fail(s, err, "boundary lines");
 }
 
+int store_boundary_lines(store_t *s, division_level_t level, const char *code, store_line_fn fn, void *ctx,
+                         dm_error *err)
+{
+    return store_boundary_lines_on(s, level, code, NULL, NULL, fn, ctx, err);
+}
+
+int store_boundary_lines_with_status(store_t *s, division_level_t level, const char *code, const char *status,
+                                     store_line_fn fn, void *ctx, dm_error *err)
+{
+    return store_boundary_lines_on(s, level, code, status, NULL, fn, ctx, err);
+}
+
+int store_boundary_lines_on(store_t *s, division_level_t level, const char *code, const char *status,
+                            const char *date, store_line_fn fn, void *ctx, dm_error *err)
+{
+    sqlite3_stmt *st = store_prepare_cached(s, SQL_LINES, err);
+    if (!st)
+        return DM_EINTERNAL;
+    sqlite3_bind_int(st, 1, (int)level);
+    store_bind_text(st, 2, code);
+    store_bind_text(st, 3, status);
+    store_bind_text(st, 4, date && *date ? date : NULL);
+    return walk_lines(s, st, fn, ctx, err);
+}
+
+static const char SQL_LINE_CHANGES[] =
+    "SELECT id, level, left_code, right_code, name, line_code, length_m, status, agreement_ref, source, "
+    "tolerance_m, AsBinary(geom), valid_from, valid_to FROM boundary_lines "
+    "WHERE ((valid_from > ?1 AND valid_from <= ?2) OR (valid_to > ?1 AND valid_to <= ?2)) "
+    "AND (?3 IS NULL OR status = ?3) "
+    "ORDER BY CASE WHEN valid_from > ?1 AND valid_from <= ?2 THEN valid_from ELSE valid_to END, level, left_code, "
+    "right_code, valid_from";
+
+int store_boundary_line_changes(store_t *s, const char *from, const char *to, const char *status, store_line_fn fn,
+                                void *ctx, dm_error *err)
+{
+    sqlite3_stmt *st = store_prepare_cached(s, SQL_LINE_CHANGES, err);
+    if (!st)
+        return DM_EINTERNAL;
+    sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
+    store_bind_text(st, 3, status && *status ? status : NULL);
+    return walk_lines(s, st, fn, ctx, err);
+}
+
 static const char SQL_SET_STATUS[] =
     "UPDATE boundary_lines SET status = ?3, agreement_ref = ?4 "
-    "WHERE (left_code = ?1 AND right_code = ?2) OR (left_code = ?2 AND right_code = ?1)";
+    "WHERE ((left_code = ?1 AND right_code = ?2) OR (left_code = ?2 AND right_code = ?1)) AND valid_to IS NULL";
 
 int store_boundary_set_status(store_t *s, const char *code_a, const char *code_b, const char *status,
                               const char *agreement_ref, dm_error *err)

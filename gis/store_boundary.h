@@ -28,11 +28,16 @@ typedef struct boundary_line {
     double tolerance_m;        /* snap used when derived */
     const unsigned char *wkb;  /* MULTILINESTRING */
     size_t wkb_len;
+    /* The version's period (DOMAIN.md §6): a line is in force while both its
+     * division versions are, from valid_from ("" or NULL = since ever) to
+     * valid_to ("" or NULL = still). Read back as "" when unset. */
+    const char *valid_from, *valid_to;
 } boundary_line_t;
 
 typedef int (*store_line_fn)(const boundary_line_t *l, void *ctx);
 
-/* Divisions of `level` valid on `date` that have an outline, in code order. */
+/* Divisions of `level` valid on `date` that have an outline, in code order;
+ * date NULL = every version (the history), by code then valid_from. */
 int store_boundary_divisions_at_level(store_t *s, division_level_t level, const char *date,
                                       store_division_fn fn, void *ctx, dm_error *err);
 
@@ -43,28 +48,51 @@ int store_boundary_divisions_at_level(store_t *s, division_level_t level, const 
 int store_boundary_divisions_under(store_t *s, const char *prefix, const char *parent, division_level_t level,
                                    const char *date, store_division_fn fn, void *ctx, dm_error *err);
 
-/* Re-derivation of one level: mark, upsert, sweep. Upserting keeps the status
- * and agreement of a line that already exists; the sweep deletes derived lines
- * of the level that were not upserted again (imported lines are never swept)
- * and returns how many it removed. Call inside a transaction. */
-int store_boundary_mark(store_t *s, division_level_t level, dm_error *err);
+/* Re-derivation of one level: mark, upsert, sweep. Mark flags the derived
+ * versions in force on `date` (NULL = all versions); upserting (key: level,
+ * pair, valid_from) keeps the status and agreement of a version that already
+ * exists and writes nothing over the period of an imported line of the pair;
+ * the sweep deletes the flagged versions not upserted again (imported lines
+ * are never swept) and returns how many it removed. Call inside a transaction. */
+int store_boundary_mark(store_t *s, division_level_t level, const char *date, dm_error *err);
 int store_boundary_upsert(store_t *s, const boundary_line_t *l, dm_error *err);
-long store_boundary_sweep(store_t *s, division_level_t level, dm_error *err);
+/* With a date, a flagged version that a newer one of its pair (starting
+ * after it, by `date`) succeeds is closed at that start instead of deleted:
+ * deriving the lines of one date keeps the history before it. */
+long store_boundary_sweep(store_t *s, division_level_t level, const char *date, dm_error *err);
 
 /* Lines of `level` (LEVEL_NONE = all) touching division `code` ("" = any)
- * with `status` (NULL/"" = any), ordered by level, left, right. */
+ * with `status` (NULL/"" = any), ordered by level, left, right, valid_from.
+ * _on: only the versions in force on `date` (NULL = every version, as the
+ * other two). */
 int store_boundary_lines(store_t *s, division_level_t level, const char *code, store_line_fn fn, void *ctx,
                          dm_error *err);
 int store_boundary_lines_with_status(store_t *s, division_level_t level, const char *code, const char *status,
                                      store_line_fn fn, void *ctx, dm_error *err);
+int store_boundary_lines_on(store_t *s, division_level_t level, const char *code, const char *status,
+                            const char *date, store_line_fn fn, void *ctx, dm_error *err);
 
-/* An official line (source "imported"): inserted, or replacing the line of
- * the same pair and level whatever its source — an official line wins over a
- * derived one, and deriving again never overwrites it. */
+/* The 勘定 status and agreement of the version of a pair starting on
+ * valid_from ("" = since ever), copied into the buffers. DM_ENOTFOUND if none. */
+int store_boundary_version_status(store_t *s, division_level_t level, const char *left, const char *right,
+                                  const char *valid_from, char *status, size_t ns, char *ref, size_t nr,
+                                  dm_error *err);
+
+/* Line versions that started or ended in (from, to] — the new and the
+ * superseded segments of the editions in that period (DOMAIN.md §7: after a
+ * change event, list the new segments not yet 勘定) — with `status` (NULL =
+ * any), ordered by the date of the change, level, left, right. */
+int store_boundary_line_changes(store_t *s, const char *from, const char *to, const char *status, store_line_fn fn,
+                                void *ctx, dm_error *err);
+
+/* An official line (source "imported") for its period (valid_from/valid_to):
+ * inserted, or replacing the version of the same pair, level and valid_from;
+ * derived versions of the pair overlapping its period are deleted — an
+ * official line wins over a derived one, and deriving again never overwrites it. */
 int store_boundary_import(store_t *s, const boundary_line_t *l, dm_error *err);
 
-/* Sets the 勘定 status of the line between two divisions (any order).
- * DM_ENOTFOUND if there is no such line. */
+/* Sets the 勘定 status of the open version of the line between two divisions
+ * (any order). DM_ENOTFOUND if there is no such line. */
 int store_boundary_set_status(store_t *s, const char *code_a, const char *code_b, const char *status,
                               const char *agreement_ref, dm_error *err);
 

@@ -83,7 +83,7 @@ static const struct layer_sql {
                                      "t.right_code AS right_code, t.line_code AS line_code, "
                                      "round(t.length_m, 1) AS length_m, t.status AS status, "
                                      "t.agreement_ref AS agreement_ref, t.source AS source",
-                                     "t.name", "t.line_code", "t.status", LEVEL_EXTRA),
+                                     "t.name", "t.line_code", "t.status", LEVEL_EXTRA " AND t.valid_to IS NULL"),
     [STORE_LAYER_ROADS] = LAYER("roads", "road_edges", STORE_FILTER_NAME | STORE_FILTER_CATEGORY,
                                 "t.name AS name, t.class AS class, t.walkable AS walkable, t.oneway AS oneway, "
                                 "round(t.length_m, 1) AS length_m",

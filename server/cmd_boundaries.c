@@ -13,6 +13,7 @@
 #include "gis/divcode.h"
 #include "gis/geom.h"
 #include "gis/store_boundary.h"
+#include "importers/import_boundaries.h"
 #include "server/cli.h"
 #include "server/json.h"
 
@@ -24,15 +25,24 @@ static void usage(FILE *out)
             "subcommands:\n"
             "  derive [--level L] [--date D] [--tolerance-m M] [--min-length-m M]\n"
             "        derive the boundary lines (shared edges of neighbouring divisions) of one level or of\n"
-            "        every level from the outlines valid on D; an edge of A within M metres of B (default\n"
-            "        50) counts as shared, because independently simplified outlines leave slivers.\n"
-            "        Run it after every divisions import. Existing lines keep their status.\n"
+            "        every level; an edge of A within M metres of B (default 50) counts as shared, because\n"
+            "        independently simplified outlines leave slivers. Lines are versions: each is in force\n"
+            "        while both its division versions are (valid_from/valid_to), so checks as of a past\n"
+            "        date use that date's lines. Without --date every edition is derived; with it, the\n"
+            "        versions in force on D. Run it after every divisions import. Existing lines keep\n"
+            "        their status; a line whose course changed starts a new version, status unknown.\n"
             "  status CODE_A CODE_B STATUS [--agreement REF]\n"
             "        set the 勘定 status of the line between two divisions: agreed, not_agreed, unknown\n"
-            "  import FILE.geojson\n"
-            "        official lines (LineString/MultiLineString in CGCS2000 lon/lat) with properties left_code,\n"
-            "        right_code and optionally name, line_code, status, agreement_ref; they replace derived\n"
-            "        lines of the same pair. A feature with null geometry only sets the status. All or nothing.\n"
+            "  import FILE [--src-srs SRS]\n"
+            "        official lines (GeoJSON, Shapefile …; its CRS, e.g. a CGCS2000 Gauss-Krüger .prj, or\n"
+            "        --src-srs EPSG:4549 / GCJ02) with fields left_code, right_code and optionally name,\n"
+            "        line_code, status, agreement_ref, valid_from, valid_to; they replace derived lines of\n"
+            "        the same pair for their period. A feature without geometry only sets the status.\n"
+            "        All or nothing.\n"
+            "  import-rounds FILE\n"
+            "        joint inspection rounds (联检) from CSV or GeoJSON, a row per marker: round, date,\n"
+            "        marker, condition (intact, damaged, missing, moved, replaced) and optionally line,\n"
+            "        parties, action. A round already recorded is refused. All or nothing.\n"
             "  audit [--line LLLL] [--tolerance-m M] [--as-of D] [--json]\n"
             "        check the markers (界桩): GB/T 17796-2009 numbers, distance to their line, duplicates,\n"
             "        sequence gaps, incomplete pairs/triples, status, inspections older than 5 years,\n"
@@ -170,82 +180,46 @@ static int cmd_status(int argc, char **argv)
     return 0;
 }
 
-/* One feature of an official line file: codes, optional name/status/agreement,
- * a LineString/MultiLineString in CGCS2000 lon/lat or null (status only). */
-static int import_feature(store_t *s, json_t *f, size_t i, long *lines, long *statuses, dm_error *e)
+/* Official lines and inspection rounds are read by importers/import_boundaries.c
+ * (GDAL and PROJ, like every layer); these commands only parse options and report. */
+static int cmd_import_lines(int argc, char **argv)
 {
-    json_t *p = json_object_get(f, "properties");
-    const char *a = json_string_value(json_object_get(p, "left_code")), *b = json_string_value(json_object_get(p, "right_code"));
-    const char *status = json_string_value(json_object_get(p, "status"));
-    const char *ref = json_string_value(json_object_get(p, "agreement_ref"));
-    char ca[13], cb[13];
-    if (!a || !b)
-        return dm_error_set(e, DM_EINVAL, "left_code", "feature %zu: left_code and right_code are required", i + 1);
-    if (divcode_parse(a, ca, e) || divcode_parse(b, cb, e))
-        return dm_error_set(e, DM_EINVAL, "left_code", "feature %zu: %.400s", i + 1, e->message);
-    if (strcmp(ca, cb) == 0 || divcode_level(ca) != divcode_level(cb))
-        return dm_error_set(e, DM_EINVAL, "right_code", "feature %zu: a line joins two different divisions of one level",
-                            i + 1);
-    if (status && strcmp(status, "agreed") && strcmp(status, "not_agreed") && strcmp(status, "unknown"))
-        return dm_error_set(e, DM_EINVAL, "status", "feature %zu: status must be agreed, not_agreed or unknown", i + 1);
-    boundary_line_t l;
-    memset(&l, 0, sizeof l);
-    memcpy(l.left_code, strcmp(ca, cb) < 0 ? ca : cb, 13);
-    memcpy(l.right_code, strcmp(ca, cb) < 0 ? cb : ca, 13);
-    l.level = divcode_level(l.left_code);
-    json_t *geom = json_object_get(f, "geometry");
-    if (!json_is_object(geom)) {
-        int rc = store_boundary_set_status(s, l.left_code, l.right_code, status ? status : "unknown", ref, e);
-        if (!rc)
-            (*statuses)++;
-        return rc;
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"src-srs", required_argument, 0, 's'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *db = NULL, *srs = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 's': srs = optarg; break;
+        case 'h': usage(stdout); return 0;
+        default: return 2;
+        }
     }
-    char *text = json_dumps(geom, JSON_COMPACT);
-    char param[48];
-    snprintf(param, sizeof param, "feature %zu geometry", i + 1);
-    GEOSGeometry *g = text ? boundary_parse_geojson(text, param, e) : NULL;
-    free(text);
-    if (!g)
-        return DM_EINVAL;
-    GEOSContextHandle_t h = geom_ctx();
-    int t = GEOSGeomTypeId_r(h, g);
-    if (t == GEOS_LINESTRING) {
-        GEOSGeometry *parts[1] = {g};
-        g = GEOSGeom_createCollection_r(h, GEOS_MULTILINESTRING, parts, 1);
-    } else if (t != GEOS_MULTILINESTRING) {
-        GEOSGeom_destroy_r(h, g);
-        return dm_error_set(e, DM_EINVAL, "geometry", "feature %zu: a line must be a LineString or MultiLineString",
-                            i + 1);
+    if (argc - optind != 1) {
+        fprintf(stderr, "diming boundaries import: needs one FILE (GeoJSON, Shapefile …)\n");
+        return 2;
     }
-    division_t da, db;
-    char name[512], code[5];
-    int have = store_division_get(s, l.left_code, NULL, 0, &da, e) == 0;
-    if (have && store_division_get(s, l.right_code, NULL, 0, &db, e) == 0) {
-        boundary_line_name(da.name, db.name, name, sizeof name);
-        division_clear(&db);
-    } else
-        snprintf(name, sizeof name, "%s\u2014%s", l.left_code, l.right_code);
-    if (have)
-        division_clear(&da);
-    const char *given = json_string_value(json_object_get(p, "name"));
-    l.name = given ? given : name;
-    const char *lc = json_string_value(json_object_get(p, "line_code"));
-    boundary_line_code(l.left_code, l.right_code, l.level, code);
-    l.line_code = lc ? lc : code;
-    l.status = status;
-    l.agreement_ref = ref;
-    l.length_m = geom_length_m(g);
-    unsigned char *wkb = geom_to_wkb(g, &l.wkb_len);
-    GEOSGeom_destroy_r(h, g);
-    l.wkb = wkb;
-    int rc = wkb ? store_boundary_import(s, &l, e) : dm_error_set(e, DM_ENOMEM, NULL, "out of memory");
-    free(wkb);
-    if (!rc)
-        (*lines)++;
-    return rc;
+    store_t *s;
+    if (open_db(db, 0, &s))
+        return 1;
+    dm_error e;
+    bfile_report_t rep;
+    int rc = import_boundary_lines(s, argv[optind], srs, &rep, &e);
+    store_close(s);
+    if (rc) {
+        fprintf(stderr, "diming boundaries import: %s (nothing imported)\n", e.message);
+        return 1;
+    }
+    printf("%ld official lines imported, %ld statuses set from %s (%s%s%s)\n", rep.lines, rep.statuses,
+           argv[optind], rep.driver, rep.src_srs[0] ? ", read as " : "", rep.src_srs);
+    return 0;
 }
 
-static int cmd_import_lines(int argc, char **argv)
+static int cmd_import_rounds(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, 0, 'd'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *db = NULL;
@@ -259,44 +233,21 @@ static int cmd_import_lines(int argc, char **argv)
         }
     }
     if (argc - optind != 1) {
-        fprintf(stderr, "diming boundaries import: needs one GeoJSON FILE\n");
+        fprintf(stderr, "diming boundaries import-rounds: needs one FILE (CSV or GeoJSON)\n");
         return 2;
     }
-    json_error_t je;
-    json_t *doc = json_load_file(argv[optind], 0, &je);
-    json_t *features = json_object_get(doc, "features");
-    if (!doc || !json_is_array(features)) {
-        fprintf(stderr, "diming boundaries import: %s is not a GeoJSON FeatureCollection: %s\n", argv[optind],
-                doc ? "no features array" : je.text);
-        json_decref(doc);
-        return 1;
-    }
     store_t *s;
-    if (open_db(db, 0, &s)) {
-        json_decref(doc);
+    if (open_db(db, 0, &s))
         return 1;
-    }
     dm_error e;
-    long lines = 0, statuses = 0;
-    int rc = store_begin(s, &e);
-    size_t i;
-    json_t *f;
-    json_array_foreach(features, i, f)
-    {
-        if (rc || (rc = import_feature(s, f, i, &lines, &statuses, &e)))
-            break;
-    }
-    if (!rc)
-        rc = store_commit(s, &e);
-    else
-        store_rollback(s);
+    bfile_report_t rep;
+    int rc = import_inspection_rounds(s, argv[optind], &rep, &e);
     store_close(s);
-    json_decref(doc);
     if (rc) {
-        fprintf(stderr, "diming boundaries import: %s (nothing imported)\n", e.message);
+        fprintf(stderr, "diming boundaries import-rounds: %s (nothing imported)\n", e.message);
         return 1;
     }
-    printf("%ld official lines imported, %ld statuses set from %s\n", lines, statuses, argv[optind]);
+    printf("%ld rounds with %ld marker findings imported from %s\n", rep.rounds, rep.findings, argv[optind]);
     return 0;
 }
 
@@ -362,8 +313,8 @@ static int cmd_audit(int argc, char **argv)
         json_decref(doc);
     } else {
         for (size_t i = 0; i < r.n; i++)
-            printf("%-4s  %-10s  %-26s  %s\n", r.findings[i].line_code, r.findings[i].number,
-                   audit_kind_name(r.findings[i].kind), r.findings[i].reason);
+            printf("%-4s  %-10s  %-26s  %-22s  %s\n", r.findings[i].line_code, r.findings[i].number,
+                   audit_kind_name(r.findings[i].kind), audit_rule_id(r.findings[i].kind), r.findings[i].reason);
         printf("%zu findings on %ld markers of %ld lines (tolerance %g m, as of %s)\n", r.n, r.markers, r.lines,
                o.tolerance_m, as_of);
     }
@@ -607,6 +558,8 @@ int cmd_boundaries(int argc, char **argv)
         return cmd_replace(argc - 1, argv + 1);
     if (strcmp(sub, "inspect") == 0)
         return cmd_inspect(argc - 1, argv + 1);
+    if (strcmp(sub, "import-rounds") == 0)
+        return cmd_import_rounds(argc - 1, argv + 1);
     fprintf(stderr, "diming boundaries: unknown subcommand '%s' (try --help)\n", sub);
     return 2;
 }

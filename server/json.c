@@ -222,6 +222,7 @@ json_t *boundary_audit_json(const boundary_audit_result_t *r, const boundary_aud
         const audit_finding_t *f = &r->findings[i];
         json_t *props = json_pack("{s:s,s:s,s:s,s:s}", "kind", audit_kind_name(f->kind), "number", f->number,
                                   "line_code", f->line_code, "reason", f->reason);
+        json_object_set_new(props, "rule", json_string(f->rule ? f->rule : audit_rule_id(f->kind)));
         json_object_set_new(props, "distance_m",
                             isfinite(f->distance_m) ? json_real(round(f->distance_m * 10) / 10) : json_null());
         json_t *geom = isfinite(f->lon) ? json_pack("{s:s,s:[ff]}", "type", "Point", "coordinates",

@@ -1,5 +1,6 @@
 /* routes_boundaries.c — the boundary endpoints:
- *   GET  /boundaries[?level=][&code=][&status=]  boundary lines as GeoJSON
+ *   GET  /boundaries[?level=][&code=][&status=][&date=]  boundary lines in force on date, as GeoJSON
+ *   GET  /boundaries/changes?from=&to=[&status=]  line versions started or ended in (from, to]
  *   POST /boundaries/check                        divisions, lines and markers a geometry touches
  *   GET  /boundaries/markers/audit[?line=][&tolerance_m=][&as_of=]   marker findings
  *   GET  /divisions/qa?parent=[&tolerance_m=][&date=]                topology QA
@@ -80,6 +81,8 @@ static json_t *line_properties(const boundary_line_t *l)
     json_object_set_new(p, "agreement_ref", l->agreement_ref ? json_string(l->agreement_ref) : json_null());
     json_object_set_new(p, "source", json_string(l->source ? l->source : "derived"));
     json_object_set_new(p, "tolerance_m", json_real(l->tolerance_m));
+    json_object_set_new(p, "valid_from", l->valid_from && *l->valid_from ? json_string(l->valid_from) : json_null());
+    json_object_set_new(p, "valid_to", l->valid_to && *l->valid_to ? json_string(l->valid_to) : json_null());
     return p;
 }
 
@@ -109,13 +112,15 @@ static void list_lines(request_t *req, response_t *res)
     store_t *s = store_or_error(req, res);
     if (!s)
         return;
-    char code[13] = "", today[11];
-    date_today(today);
-    if (request_query(req, "code") && param_code(req, res, s, "code", today, code))
+    /* The line versions in force on `date` (default today). */
+    char code[13] = "", date[11];
+    if (param_date_opt(req, res, "date", date))
+        return;
+    if (request_query(req, "code") && param_code(req, res, s, "code", date, code))
         return;
     json_t *features = json_array();
     dm_error e;
-    if (store_boundary_lines_with_status(s, level, code, status, add_line, features, &e)) {
+    if (store_boundary_lines_on(s, level, code, status, date, add_line, features, &e)) {
         json_decref(features);
         response_from_error(res, req, &e);
         return;
@@ -123,6 +128,69 @@ static void list_lines(request_t *req, response_t *res)
     json_t *doc = feature_collection(features);
     json_object_set_new(doc, "level", level ? json_string(division_level_name(level)) : json_null());
     json_object_set_new(doc, "code", code[0] ? json_string(code) : json_null());
+    json_object_set_new(doc, "date", json_string(date));
+    response_json(res, 200, doc);
+}
+
+/* ---- GET /boundaries/changes ------------------------------------------------------ */
+
+typedef struct {
+    json_t *features;
+    const char *from, *to;
+} line_changes_t;
+
+static int add_line_change(const boundary_line_t *l, void *ctx)
+{
+    line_changes_t *c = ctx;
+    json_t *p = line_properties(l);
+    int started = l->valid_from && *l->valid_from && strcmp(l->valid_from, c->from) > 0 &&
+                  strcmp(l->valid_from, c->to) <= 0;
+    int ended = l->valid_to && *l->valid_to && strcmp(l->valid_to, c->from) > 0 && strcmp(l->valid_to, c->to) <= 0;
+    json_object_set_new(p, "started", json_boolean(started));
+    json_object_set_new(p, "ended", json_boolean(ended));
+    json_array_append_new(c->features, json_pack("{s:s,s:o,s:o}", "type", "Feature", "properties", p, "geometry",
+                                                 geojson_geometry_wkb(l->wkb, l->wkb_len)));
+    return 0;
+}
+
+/* The line versions that started or ended in (from, to]: what an edition
+ * changed on the ground, and with status=unknown the new segments to agree. */
+static void line_changes(request_t *req, response_t *res)
+{
+    char from[11], to[11];
+    dm_error e;
+    const char *f = request_query(req, "from"), *t = request_query(req, "to");
+    if (!f || !t) {
+        response_error(res, req, 400, "missing_parameter", f ? "to" : "from", "%s is required (YYYY-MM-DD)",
+                       f ? "to" : "from");
+        return;
+    }
+    if (date_parse(f, from, "from", &e) || date_parse(t, to, "to", &e)) {
+        response_from_error(res, req, &e);
+        return;
+    }
+    if (strcmp(from, to) > 0) {
+        response_error(res, req, 400, "invalid_parameter", "to", "to (%s) is before from (%s)", to, from);
+        return;
+    }
+    const char *status = request_query(req, "status");
+    if (status && strcmp(status, "agreed") && strcmp(status, "not_agreed") && strcmp(status, "unknown")) {
+        response_error(res, req, 400, "invalid_parameter", "status",
+                       "status must be agreed, not_agreed or unknown, got '%s'", status);
+        return;
+    }
+    store_t *s = store_or_error(req, res);
+    if (!s)
+        return;
+    line_changes_t c = {json_array(), from, to};
+    if (store_boundary_line_changes(s, from, to, status, add_line_change, &c, &e)) {
+        json_decref(c.features);
+        response_from_error(res, req, &e);
+        return;
+    }
+    json_t *doc = feature_collection(c.features);
+    json_object_set_new(doc, "from", json_string(from));
+    json_object_set_new(doc, "to", json_string(to));
     response_json(res, 200, doc);
 }
 
@@ -153,6 +221,8 @@ static json_t *check_json(const boundary_check_result_t *r, const char *date)
                                   c->line->left_code, "right_code", c->line->right_code, "line_code",
                                   *c->line->line_code ? c->line->line_code : NULL, "status", c->line->status,
                                   "crossings", c->npoints);
+        json_object_set_new(props, "valid_from", *c->line->valid_from ? json_string(c->line->valid_from) : json_null());
+        json_object_set_new(props, "valid_to", *c->line->valid_to ? json_string(c->line->valid_to) : json_null());
         json_array_append_new(cross, json_pack("{s:s,s:o,s:o}", "type", "Feature", "properties", props, "geometry",
                                                geojson_geometry(c->points)));
     }
@@ -389,6 +459,7 @@ const route_t boundaries_routes[] = {
     {"GET", "/divisions/qa", qa},
     {"GET", "/boundaries/markers/audit", audit},
     {"GET", "/boundaries", list_lines},
+    {"GET", "/boundaries/changes", line_changes},
     {"POST", "/boundaries/check", check},
     {NULL, NULL, NULL},
 };

@@ -354,7 +354,17 @@ static void test_marker_audit_findings(void **state)
     t_response_t res;
     get_json("/boundaries/markers/audit?line=0204&tolerance_m=20&as_of=2024-06-01", 200, &res);
     assert_int_equal(t_json_int(res.json, "markers"), 11);
-    assert_int_equal(t_json_len(res.json, "features"), 11);
+    assert_int_equal(t_json_len(res.json, "features"), 12);
+    /* Line 0204 runs north–south along 120°E but is numbered from its south end. */
+    json_t *start = finding(res.json, "numbering_start", "0204001Q");
+    assert_non_null(start);
+    assert_string_equal(json_string_value(json_object_get(start, "rule")), "GBT17796-SEQ-START");
+    assert_non_null(strstr(json_string_value(json_object_get(start, "reason")),
+                           "runs north–south, so it is numbered from its north end, but 0204001 lies 9424 m south "
+                           "of 0204008"));
+    /* The pair 0204002A/B stands A on 天宁区's side (320402, the smaller code): no side finding. */
+    assert_null(finding(res.json, "pair_side", "0204002A"));
+    assert_null(finding(res.json, "pair_side", "0204002B"));
     json_t *off = finding(res.json, "off_line", "0204005Q");
     assert_non_null(off);
     assert_float_equal(t_json_num(off, "distance_m"), 30.0, 0.051);
@@ -394,7 +404,9 @@ static void test_marker_sequence_runs_along_the_line(void **state)
     t_response_t res;
     get_json("/boundaries/markers/audit?line=9901&tolerance_m=50&as_of=2024-06-01", 200, &res);
     assert_int_equal(t_json_int(res.json, "markers"), 4);
-    assert_int_equal(t_json_len(res.json, "features"), 1);
+    assert_int_equal(t_json_len(res.json, "features"), 2);
+    assert_non_null(strstr(json_string_value(json_object_get(finding(res.json, "numbering_start", "9901001Q"), "reason")),
+                           "9901001 lies 4435 m south of 9901004"));
     json_t *f = finding(res.json, "sequence_order", "9901003Q");
     assert_non_null(f);
     assert_non_null(strstr(json_string_value(json_object_get(f, "reason")), "back along the line from 9901002"));
@@ -487,7 +499,8 @@ static void test_replacement_retires_the_old_record(void **state)
     assert_null(finding(res.json, "inspection_overdue", "0204006Q"));
     assert_null(finding(res.json, "duplicate", "0204006Q"));
     assert_non_null(finding(res.json, "not_covered_by_last_round", "0204006Q"));
-    assert_int_equal(t_json_len(res.json, "features"), 9);
+    assert_non_null(finding(res.json, "numbering_start", "0204001Q"));
+    assert_int_equal(t_json_len(res.json, "features"), 10);
     t_response_free(&res);
     /* Replacing a number nobody has fails and changes nothing. */
     assert_int_equal(T_RUN(&r, "boundaries", "replace-marker", "0204099Q", "--lon", "120", "--lat", "31.03",

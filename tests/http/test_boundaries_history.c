@@ -60,10 +60,9 @@ static int group_setup(void **state)
         import_edition("boundaries/nbs-wuhu-streets-2022.csv", "2022-10-31") ||
         import_edition("boundaries/nbs-wuhu-streets-2023.csv", "2023-06-30"))
         return -1;
-    /* the village lines of mid-2022 only */
+    /* the village lines of every edition: without --date the whole history */
     t_run_t r;
-    if (T_RUN(&r, "boundaries", "derive", "--db", g_db, "--level", "village", "--date", "2022-06-01",
-              "--tolerance-m", "5") ||
+    if (T_RUN(&r, "boundaries", "derive", "--db", g_db, "--level", "village", "--tolerance-m", "5") ||
         r.status != 0) {
         fprintf(stderr, "derive failed: %s\n", r.err ? r.err : "");
         t_run_free(&r);
@@ -221,18 +220,81 @@ static void test_answers_as_of_a_date(void **state)
     assert_int_equal(t_http(g_srv.port, "POST", "/boundaries/check", hdr, body2022, strlen(body2022), &res), 0);
     assert_string_equal(t_json_str(res.json, "divisions.2.code"), "320402001004");
     t_response_free(&res);
-    /* Lines are those of mid-2022: a road across 119.985 meets 丽青社区—东方社区 in
-     * 2022, and no line in 2021, when 丽青社区 did not exist. */
-    const char *cross2022 = "{\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[119.98,30.96],[119.99,30.96]]},"
-                            "\"date\":\"2022-06-01\"}";
-    assert_int_equal(t_http(g_srv.port, "POST", "/boundaries/check", hdr, cross2022, strlen(cross2022), &res), 0);
-    assert_int_equal(t_json_len(res.json, "crossings.features"), 1);
-    assert_string_equal(t_json_str(res.json, "crossings.features.0.properties.name"), "东方社区—丽青社区");
-    t_response_free(&res);
-    const char *cross2021 = "{\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[119.98,30.96],[119.99,30.96]]},"
-                            "\"date\":\"2021-06-01\"}";
-    assert_int_equal(t_http(g_srv.port, "POST", "/boundaries/check", hdr, cross2021, strlen(cross2021), &res), 0);
+    /* Lines are versioned with the divisions: a road from 119.975 to 119.99
+     * meets 青龙社区—东方社区 at 119.98 in 2021, 东方社区—丽青社区 at 119.985 in 2022
+     * (丽青社区 took the strip), 丽青社区—东方一社区 after the 2023 split. */
+    static const struct {
+        const char *date, *name, *from, *to;
+        double lon;
+    } cases[] = {
+        {"2021-06-01", "青龙社区—东方社区", "2021-01-01", "2022-01-01", 119.98},
+        {"2022-06-01", "东方社区—丽青社区", "2022-01-01", "2023-01-01", 119.985},
+        {"2023-06-01", "丽青社区—东方一社区", "2023-01-01", NULL, 119.985},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char body[256];
+        snprintf(body, sizeof body,
+                 "{\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[119.975,30.96],[119.99,30.96]]},"
+                 "\"date\":\"%s\"}",
+                 cases[i].date);
+        assert_int_equal(t_http(g_srv.port, "POST", "/boundaries/check", hdr, body, strlen(body), &res), 0);
+        assert_int_equal(res.status, 200);
+        assert_int_equal(t_json_len(res.json, "crossings.features"), 1);
+        assert_string_equal(t_json_str(res.json, "crossings.features.0.properties.name"), cases[i].name);
+        assert_string_equal(t_json_str(res.json, "crossings.features.0.properties.valid_from"), cases[i].from);
+        if (cases[i].to)
+            assert_string_equal(t_json_str(res.json, "crossings.features.0.properties.valid_to"), cases[i].to);
+        else
+            assert_null(t_json_str(res.json, "crossings.features.0.properties.valid_to"));
+        assert_float_equal(t_json_num(res.json, "crossings.features.0.geometry.coordinates.0"), cases[i].lon, 1e-9);
+        t_response_free(&res);
+    }
+    /* Before the first edition there were no village lines. */
+    const char *cross2020 = "{\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[119.975,30.96],[119.99,30.96]]},"
+                            "\"date\":\"2020-06-01\"}";
+    assert_int_equal(t_http(g_srv.port, "POST", "/boundaries/check", hdr, cross2020, strlen(cross2020), &res), 0);
     assert_int_equal(t_json_len(res.json, "crossings.features"), 0);
+    t_response_free(&res);
+    /* GET /boundaries as of a date: the seven lines of 2021; today's lines by default. */
+    get_json("/boundaries?level=village&date=2021-06-01", 200, &res);
+    assert_int_equal(t_json_len(res.json, "features"), 7);
+    assert_string_equal(t_json_str(res.json, "features.0.properties.name"), "丽华社区—青龙社区");
+    assert_string_equal(t_json_str(res.json, "features.0.properties.valid_to"), "2022-01-01");
+    t_response_free(&res);
+    get_json("/boundaries?level=village", 200, &res);
+    assert_int_equal(t_json_len(res.json, "features"), 7);
+    size_t k;
+    json_t *f;
+    json_array_foreach(json_object_get(res.json, "features"), k, f)
+    {
+        assert_null(t_json_str(f, "properties.valid_to"));
+    }
+    t_response_free(&res);
+    /* What the 2022 edition changed on the ground: 7 lines ended, 6 began, none agreed yet. */
+    get_json("/boundaries/changes?from=2021-12-31&to=2022-01-01&status=unknown", 200, &res);
+    assert_int_equal(t_json_len(res.json, "features"), 13);
+    int started = 0, ended = 0;
+    json_array_foreach(json_object_get(res.json, "features"), k, f)
+    {
+        started += json_is_true(json_object_get(json_object_get(f, "properties"), "started"));
+        ended += json_is_true(json_object_get(json_object_get(f, "properties"), "ended"));
+    }
+    assert_int_equal(started, 6);
+    assert_int_equal(ended, 7);
+    assert_string_equal(t_json_str(res.json, "features.0.properties.name"), "丽华社区—青龙社区");
+    assert_string_equal(t_json_str(res.json, "features.0.properties.valid_to"), "2022-01-01");
+    t_response_free(&res);
+    get_json("/boundaries/changes?from=2021-12-31&to=2022-01-01&status=agreed", 200, &res);
+    assert_int_equal(t_json_len(res.json, "features"), 0);
+    t_response_free(&res);
+    get_json("/boundaries/changes?from=2022-01-01&to=2021-01-01", 400, &res);
+    assert_string_equal(t_json_str(res.json, "error.param"), "to");
+    t_response_free(&res);
+    get_json("/boundaries/changes?from=2022-01-01", 400, &res);
+    assert_string_equal(t_json_str(res.json, "error.param"), "to");
+    t_response_free(&res);
+    get_json("/boundaries?date=2021-13-01", 400, &res);
+    assert_string_equal(t_json_str(res.json, "error.param"), "date");
     t_response_free(&res);
 }
 
