@@ -12,6 +12,8 @@ int cmd_divisions(int argc, char **argv);
 int cmd_tiles(int argc, char **argv);
 int cmd_coverage(int argc, char **argv);
 int cmd_names(int argc, char **argv);
+int cmd_users(int argc, char **argv);
+int cmd_audit_trail(int argc, char **argv);
 
 /* The database path when --db is not given: $DIMING_DB or "diming.sqlite". */
 const char *cli_default_db(void);

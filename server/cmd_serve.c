@@ -30,6 +30,9 @@ static void usage(FILE *out)
             "  --pinyin-dict FILE     pinyin word list (default $DIMING_PINYIN_DICT or rime-data-luna-pinyin)\n"
             "  --web-dir DIR          the web map's folder, served at / and /web/ (default: the source tree's web/)\n"
             "  --basemap URL          a raster XYZ tile URL ({z}/{x}/{y}) the web map draws under its layers\n"
+            "  --tls-cert FILE        serve HTTPS with this PEM certificate (chain) …\n"
+            "  --tls-key FILE         … and this PEM private key\n"
+            "  --allow-insecure-tokens  accept bearer tokens over plain HTTP from other hosts (default: refused)\n"
             "  --help                 this text\n"
             "\n"
             "Prints the URL once listening; SIGINT or SIGTERM stop it cleanly.\n");
@@ -63,6 +66,9 @@ int cmd_serve(int argc, char **argv)
                                          {"pinyin-dict", required_argument, 0, 'P'},
                                          {"web-dir", required_argument, 0, 'w'},
                                          {"basemap", required_argument, 0, 'B'},
+                                         {"tls-cert", required_argument, 0, 'X'},
+                                         {"tls-key", required_argument, 0, 'K'},
+                                         {"allow-insecure-tokens", no_argument, 0, 'I'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     server_config_t cfg;
@@ -132,6 +138,9 @@ int cmd_serve(int argc, char **argv)
             }
             cfg.basemap_url = optarg;
             break;
+        case 'X': cfg.tls_cert = optarg; break;
+        case 'K': cfg.tls_key = optarg; break;
+        case 'I': cfg.allow_insecure_tokens = 1; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -157,8 +166,8 @@ int cmd_serve(int argc, char **argv)
         return 1;
     }
     division_index_stats_t st = server_division_stats(srv);
-    printf("diming: serving http://%s:%u/ (database %s, %zu division outlines indexed in %.2f s)\n",
-           cfg.bind_addr ? cfg.bind_addr : "127.0.0.1", server_port(srv), cfg.db_path, st.divisions,
+    printf("diming: serving %s://%s:%u/ (database %s, %zu division outlines indexed in %.2f s)\n",
+           cfg.tls_cert ? "https" : "http", cfg.bind_addr ? cfg.bind_addr : "127.0.0.1", server_port(srv), cfg.db_path, st.divisions,
            st.build_seconds);
     fflush(stdout);
     int sig = 0;

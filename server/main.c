@@ -34,6 +34,8 @@ static void usage(FILE *out)
             "  tiles export          write vector tiles to an MBTiles file\n"
             "  coverage              which residential areas are within a 15-minute walk of a facility\n"
             "  names <sub> …         standard pinyin, name lookup and the check of a proposed name\n"
+            "  users <sub> …         register accounts: add, list, disable, token\n"
+            "  audit export          the register's audit trail as CSV or JSON\n"
             "  version               print the version and schema version\n"
             "\n"
             "Run 'diming <command> --help' for the options of a command.\n"
@@ -55,6 +57,10 @@ int main(int argc, char **argv)
         return cmd_divisions(argc - 1, argv + 1);
     if (strcmp(cmd, "names") == 0)
         return cmd_names(argc - 1, argv + 1);
+    if (strcmp(cmd, "users") == 0)
+        return cmd_users(argc - 1, argv + 1);
+    if (strcmp(cmd, "audit") == 0)
+        return cmd_audit_trail(argc - 1, argv + 1);
     if (strcmp(cmd, "serve") == 0)
         return cmd_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "backup") == 0)
