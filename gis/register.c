@@ -99,7 +99,7 @@ int register_transition_check(const char *from, const char *to, dm_error *err)
             size_t n = strlen(allowed);
             snprintf(allowed + n, sizeof allowed - n, "%s%s", n ? ", " : "", transitions[i].to[k]);
         }
-        return dm_error_set(err, REG_ETRANSITION, "status", "a %s record cannot become %s; allowed: %s", from, to,
+        return dm_error_set(err, REG_ETRANSITION, "status", "status %s cannot become %s; allowed: %s", from, to,
                             allowed[0] ? allowed : "none (final status)");
     }
     return dm_error_set(err, DM_EINVAL, "status", "unknown status '%.20s'", from);
