@@ -113,27 +113,23 @@ static void call(const char *method, const char *target, const char *token, long
     assert_int_equal(res->status, expect);
 }
 
-/* Everything the register keeps, as text. */
+/* Everything the register keeps, as text (one query: each t_sql loads SpatiaLite). */
 static char *dump(void)
 {
-    static const char *const q[] = {
-        "SELECT id, name, status, version, verdict, findings, approval_doc, name_id, updated_at FROM reg_proposals",
-        "SELECT * FROM reg_comments", "SELECT * FROM reg_names", "SELECT * FROM reg_name_versions",
-        "SELECT * FROM reg_audit", "SELECT id, name, status, former_names, pinyin FROM place_names",
-        "SELECT id, name, role, scope, disabled, version, hex(token_hash) FROM reg_accounts", NULL};
-    size_t len = 0;
-    char *all = calloc(1, 1);
-    for (int i = 0; q[i]; i++) {
-        char *t = t_sql(g_db, q[i]);
-        assert_non_null(t);
-        all = realloc(all, len + strlen(t) + 2);
-        memcpy(all + len, t, strlen(t) + 1);
-        len += strlen(t);
-        all[len++] = '#';
-        all[len] = '\0';
-        free(t);
-    }
-    return all;
+    char *t = t_sql(g_db,
+                    "SELECT 'p', id, name, status, version, verdict, findings, approval_doc, name_id, updated_at"
+                    " FROM reg_proposals"
+                    " UNION ALL SELECT 'c', id, proposal_id, author, kind, body, created_at, 0, 0, 0 FROM reg_comments"
+                    " UNION ALL SELECT 'n', name_id, version, meaning, origin, history, heritage_level, red,"
+                    " proposal_id, 0 FROM reg_names"
+                    " UNION ALL SELECT 'v', id, name_id, name, status, valid_from, valid_to, change, reason,"
+                    " override_reason FROM reg_name_versions"
+                    " UNION ALL SELECT 'a', id, at, actor, ip, action, object, before, after, request_id FROM reg_audit"
+                    " UNION ALL SELECT 'pn', id, name, status, former_names, pinyin, 0, 0, 0, 0 FROM place_names"
+                    " UNION ALL SELECT 'u', id, name, role, scope, disabled, version, hex(token_hash), 0, 0"
+                    " FROM reg_accounts ORDER BY 1, 2");
+    assert_non_null(t);
+    return t;
 }
 
 /* A refused request: the exact status and error code, and nothing changed. */
