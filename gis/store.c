@@ -240,6 +240,7 @@ static const char *const migration_v6[] = {
     " decision_reason TEXT, name_id INTEGER, created_by TEXT NOT NULL, created_at TEXT NOT NULL,"
     " updated_at TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1)",
     "CREATE INDEX reg_proposals_queue ON reg_proposals(status, division)",
+    "CREATE INDEX reg_proposals_norm ON reg_proposals(county, norm)",
     "CREATE INDEX reg_proposals_dup ON reg_proposals(county, dup_key)",
     "CREATE INDEX reg_proposals_hom ON reg_proposals(county, hom_key)",
     "CREATE TABLE reg_comments ("

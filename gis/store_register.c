@@ -344,10 +344,12 @@ int store_reg_proposal_clashes(store_t *s, const char *county, const char *norm,
                                dm_error *err)
 {
     static const char sql[] =
+        /* Three index lookups, not a scan of the county (an OR beside county = ? would be one). */
         "SELECT id, name, status, coalesce(name_id, 0), norm = ?2 OR dup_key = ?3, hom_key = ?4"
-        " FROM reg_proposals WHERE county = ?1 AND id <> ?5"
-        " AND status IN ('proposed', 'under_review', 'approved', 'published')"
-        " AND (norm = ?2 OR dup_key = ?3 OR hom_key = ?4) ORDER BY id LIMIT 20";
+        " FROM reg_proposals WHERE id IN (SELECT id FROM reg_proposals WHERE county = ?1 AND norm = ?2"
+        " UNION SELECT id FROM reg_proposals WHERE county = ?1 AND dup_key = ?3"
+        " UNION SELECT id FROM reg_proposals WHERE county = ?1 AND hom_key = ?4) AND id <> ?5"
+        " AND status IN ('proposed', 'under_review', 'approved', 'published') ORDER BY id LIMIT 20";
     sqlite3_stmt *st = store_prepare_cached(s, sql, err);
     if (!st)
         return DM_EIO;
