@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "gis/date.h"
 #include "gis/register.h"
 #include "server/routes.h"
 
@@ -525,6 +526,21 @@ static void audit_list(request_t *req, response_t *res)
     if (register_allow(&w.actor, REG_ROLE_ADMIN, NULL, &e)) {
         reg_error(res, req, &e);
         return;
+    }
+    /* from / to: a date or an ISO date-time (UTC, as the rows' `at`). */
+    static const char *const times[] = {"from", "to"};
+    for (int i = 0; i < 2; i++) {
+        const char *t = request_query(req, times[i]);
+        char day[11], out[11];
+        if (!t)
+            continue;
+        snprintf(day, sizeof day, "%s", t);
+        if (strlen(t) > 24 || date_parse(day, out, times[i], &e) ||
+            (t[10] && (t[10] != 'T' || strspn(t + 11, "0123456789:.Z") != strlen(t + 11)))) {
+            response_error(res, req, 400, "invalid_parameter", times[i],
+                           "%s must be a date (YYYY-MM-DD) or date-time (YYYY-MM-DDTHH:MM:SSZ)", times[i]);
+            return;
+        }
     }
     store_t *s = server_store(req->srv, &e);
     char *json = NULL;

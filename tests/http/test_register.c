@@ -13,6 +13,7 @@
  * happened, two approvers deciding at once leave one winner, and all of it
  * survives a restart. TLS, clear-text tokens from another host and the
  * slow-down after failed sign-ins each have their own server. */
+#define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -252,6 +253,9 @@ static void test_lifecycle(void **state)
     call("GET", "/names?q=%E9%9D%92%E6%9E%AB", NULL, 0, NULL, 200, &r);
     assert_int_equal(t_json_len(r.json, "features"), 0); /* approved is not yet public */
     t_response_free(&r);
+    assert_int_equal(t_get(g_srv.port, "/tiles/names/14/13651/6709.mvt", &r), 0);
+    assert_null(memmem(r.body, r.body_len, "青枫路", strlen("青枫路")));
+    t_response_free(&r);
 
     /* 公告: published, public, and standardize finds it without a restart. */
     call("POST", "/names/proposals/1/publish", g_bob, 3, NULL, 200, &r);
@@ -260,6 +264,15 @@ static void test_lifecycle(void **state)
     assert_int_equal(g_name_id, 10); /* after the nine imported names */
     t_response_free(&r);
     wait_standard(QINGFENG, "青枫路", "exact");
+    /* … and so do the OGC collection and the vector tile (no stale cached tile). */
+    call("GET", "/collections/names/items?name=" QINGFENG, NULL, 0, NULL, 200, &r);
+    assert_int_equal(t_json_int(r.json, "numberMatched"), 1);
+    assert_string_equal(t_json_str(r.json, "features.0.properties.status"), "published");
+    t_response_free(&r);
+    assert_int_equal(t_get(g_srv.port, "/tiles/names/14/13651/6709.mvt", &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_non_null(memmem(r.body, r.body_len, "青枫路", strlen("青枫路")));
+    t_response_free(&r);
     call("GET", "/names/10", NULL, 0, NULL, 200, &r);
     assert_string_equal(t_json_str(r.json, "properties.name"), "青枫路");
     assert_string_equal(t_json_str(r.json, "properties.status"), "published");
@@ -371,6 +384,14 @@ static void test_audit(void **state)
     char *n = t_sql(g_db, "SELECT count(*), sum(action = 'import'), sum(action = 'account.add') FROM reg_audit");
     assert_string_equal(n, "18|2|4\n");
     free(n);
+    refused("GET", "/audit?from=yesterday", g_root, 0, NULL, 400, "invalid_parameter", "from must be a date");
+    refused("GET", "/audit?to=2026-13-01", g_root, 0, NULL, 400, "invalid_parameter", "to must be a date");
+    call("GET", "/audit?from=2000-01-01&to=2000-12-31T23:59:59Z", g_root, 0, NULL, 200, &r);
+    assert_int_equal(t_json_len(r.json, ""), 0);
+    t_response_free(&r);
+    call("GET", "/audit?user=alice&from=2000-01-01", g_root, 0, NULL, 200, &r);
+    assert_int_equal(t_json_len(r.json, ""), 3); /* two proposals filed, one comment */
+    t_response_free(&r);
     call("GET", "/audit?user=carol", g_root, 0, NULL, 200, &r);
     assert_int_equal(t_json_len(r.json, ""), 0); /* carol's attempts all failed */
     t_response_free(&r);
