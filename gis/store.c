@@ -265,9 +265,56 @@ static const char *const migration_v7[] = {
     "DROP TABLE boundary_lines_v5",
     NULL};
 
+/* v8: the name register (issue 9, gis/register.h): accounts with a role and
+ * a division scope (tokens kept only as BLAKE2b hashes), proposals with their
+ * check findings and comments, the register fields of published names and
+ * every version of a name (renames, cancellations), and the append-only audit
+ * trail (triggers refuse UPDATE and DELETE). */
+static const char *const migration_v8[] = {
+    "CREATE TABLE reg_accounts ("
+    " id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+    " role TEXT NOT NULL CHECK (role IN ('officer', 'approver', 'admin')),"
+    " scope TEXT NOT NULL, token_hash BLOB, disabled INTEGER NOT NULL DEFAULT 0,"
+    " created_at TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1)",
+    "CREATE UNIQUE INDEX reg_accounts_token ON reg_accounts(token_hash)",
+    "CREATE TABLE reg_proposals ("
+    " id INTEGER PRIMARY KEY, name TEXT NOT NULL, category TEXT NOT NULL, division TEXT NOT NULL,"
+    " county TEXT NOT NULL, reason TEXT, meaning TEXT, origin TEXT, history TEXT,"
+    " heritage_level TEXT, red INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL,"
+    " verdict TEXT, findings TEXT, norm TEXT, dup_key TEXT, hom_key TEXT, base_generic TEXT, pinyin TEXT,"
+    " lon REAL, lat REAL, geom_wkb BLOB, approval_doc TEXT, approved_on TEXT, approving_level TEXT,"
+    " decision_reason TEXT, name_id INTEGER, created_by TEXT NOT NULL, created_at TEXT NOT NULL,"
+    " updated_at TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1)",
+    "CREATE INDEX reg_proposals_queue ON reg_proposals(status, division)",
+    "CREATE INDEX reg_proposals_norm ON reg_proposals(county, norm)",
+    "CREATE INDEX reg_proposals_dup ON reg_proposals(county, dup_key)",
+    "CREATE INDEX reg_proposals_hom ON reg_proposals(county, hom_key)",
+    "CREATE TABLE reg_comments ("
+    " id INTEGER PRIMARY KEY, proposal_id INTEGER NOT NULL REFERENCES reg_proposals(id),"
+    " author TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL)",
+    "CREATE INDEX reg_comments_proposal ON reg_comments(proposal_id, id)",
+    "CREATE TABLE reg_names ("
+    " name_id INTEGER PRIMARY KEY, version INTEGER NOT NULL DEFAULT 1, meaning TEXT, origin TEXT,"
+    " history TEXT, heritage_level TEXT, red INTEGER NOT NULL DEFAULT 0, proposal_id INTEGER)",
+    "CREATE TABLE reg_name_versions ("
+    " id INTEGER PRIMARY KEY, name_id INTEGER NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL,"
+    " valid_from TEXT, valid_to TEXT, change TEXT NOT NULL, reason TEXT, override_reason TEXT,"
+    " changed_by TEXT NOT NULL, changed_at TEXT NOT NULL)",
+    "CREATE INDEX reg_name_versions_name ON reg_name_versions(name_id, id)",
+    "CREATE TABLE reg_audit ("
+    " id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, ip TEXT, action TEXT NOT NULL,"
+    " object TEXT NOT NULL, before TEXT, after TEXT, request_id TEXT)",
+    "CREATE INDEX reg_audit_object ON reg_audit(object, id)",
+    "CREATE INDEX reg_audit_actor ON reg_audit(actor, id)",
+    "CREATE TRIGGER reg_audit_no_update BEFORE UPDATE ON reg_audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END",
+    "CREATE TRIGGER reg_audit_no_delete BEFORE DELETE ON reg_audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END",
+    NULL};
+
 static const char *const *const migrations[STORE_SCHEMA_VERSION] = {migration_v1, migration_v2, migration_v3,
                                                                     migration_v4, migration_v5, migration_v6,
-                                                                    migration_v7};
+                                                                    migration_v7, migration_v8};
 
 /* Why a write failed, in words an operator acts on: SQLite says only "disk
  * I/O error" when the file system refuses to grow a file (a full disk can

@@ -22,7 +22,7 @@
 
 #include "gis/error.h"
 
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 typedef struct store store_t;
 

@@ -15,6 +15,8 @@ int cmd_names(int argc, char **argv);
 int cmd_signs(int argc, char **argv);
 /* `diming names export|candidates|enterprises` (cmd_signs.c). */
 int cmd_directory(int argc, char **argv);
+int cmd_users(int argc, char **argv);
+int cmd_audit_trail(int argc, char **argv);
 
 /* The database path when --db is not given: $DIMING_DB or "diming.sqlite". */
 const char *cli_default_db(void);

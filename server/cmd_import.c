@@ -6,6 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
+#include "gis/register.h"
 #include "importers/import.h"
 #include "server/cli.h"
 
@@ -46,6 +49,25 @@ static void progress(double frac, void *ud)
             (int)(frac * 100 + 0.5));
     if (frac >= 1.0)
         fputc('\n', stderr);
+}
+
+/* One audit row per committed import: who (cli:$USER), the batch and its counts. */
+static int audit_import(store_t *s, const import_report_t *rep, dm_error *err)
+{
+    reg_actor_t by = {0};
+    const char *u = getenv("USER");
+    snprintf(by.name, sizeof by.name, "cli:%s", u && *u ? u : "unknown");
+    char object[40];
+    snprintf(object, sizeof object, "batch:%lld", (long long)rep->batch_id);
+    json_t *after = json_pack("{s:s,s:s,s:I,s:I,s:I}", "layer", rep->layer, "source", rep->source, "imported",
+                              (json_int_t)rep->imported, "repaired", (json_int_t)rep->repaired, "rejected",
+                              (json_int_t)rep->rejected);
+    char *text = after ? json_dumps(after, JSON_COMPACT) : NULL;
+    json_decref(after);
+    int rc = text ? register_audit_append(s, &by, "import", object, NULL, text, err)
+                  : dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
+    free(text);
+    return rc;
 }
 
 int cmd_import(int argc, char **argv)
@@ -112,6 +134,8 @@ int cmd_import(int argc, char **argv)
     }
     import_report_t rep;
     int rc = import_run(s, &io, &rep, &err);
+    if (!rc)
+        rc = audit_import(s, &rep, &err); /* the register's audit trail (gis/register.h) */
     store_close(s);
     free(fields);
 

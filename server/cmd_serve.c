@@ -34,6 +34,9 @@ static void usage(FILE *out)
             "  --max-vertices N       vertices in a posted geometry, more is 413 (default 100000)\n"
             "  --max-bbox-km2 N       area of a bbox parameter, more is 422 (default 2500000)\n"
             "  --max-coverage-km2 N   extent of a division asked for coverage, more is 422 (default 50000)\n"
+            "  --tls-cert FILE        serve HTTPS with this PEM certificate (chain) …\n"
+            "  --tls-key FILE         … and this PEM private key\n"
+            "  --allow-insecure-tokens  accept bearer tokens over plain HTTP from other hosts (default: refused)\n"
             "  --help                 this text\n"
             "\n"
             "Prints the URL once listening; SIGINT or SIGTERM stop it cleanly.\n");
@@ -83,6 +86,9 @@ int cmd_serve(int argc, char **argv)
                                          {"max-vertices", required_argument, 0, 'V'},
                                          {"max-bbox-km2", required_argument, 0, 'X'},
                                          {"max-coverage-km2", required_argument, 0, 'K'},
+                                         {"tls-cert", required_argument, 0, 'S'},
+                                         {"tls-key", required_argument, 0, 'k'},
+                                         {"allow-insecure-tokens", no_argument, 0, 'I'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     server_config_t cfg;
@@ -169,6 +175,9 @@ int cmd_serve(int argc, char **argv)
                 return 2;
             *(c == 'X' ? &cfg.max_bbox_km2 : &cfg.max_coverage_km2) = (double)v;
             break;
+        case 'S': cfg.tls_cert = optarg; break;
+        case 'k': cfg.tls_key = optarg; break;
+        case 'I': cfg.allow_insecure_tokens = 1; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -194,8 +203,8 @@ int cmd_serve(int argc, char **argv)
         return 1;
     }
     division_index_stats_t st = server_division_stats(srv);
-    printf("diming: serving http://%s:%u/ (database %s, %zu division outlines indexed in %.2f s)\n",
-           cfg.bind_addr ? cfg.bind_addr : "127.0.0.1", server_port(srv), cfg.db_path, st.divisions,
+    printf("diming: serving %s://%s:%u/ (database %s, %zu division outlines indexed in %.2f s)\n",
+           cfg.tls_cert ? "https" : "http", cfg.bind_addr ? cfg.bind_addr : "127.0.0.1", server_port(srv), cfg.db_path, st.divisions,
            st.build_seconds);
     fflush(stdout);
     int sig = 0;

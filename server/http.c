@@ -82,6 +82,8 @@ struct server {
     names_lexicon_t *names_lexicon; /* names module: word lists, pinyin (not data: loaded once) */
     pthread_key_t names_worker_key;
     pthread_key_t store_key;
+    pthread_key_t write_store_key; /* register: this thread's writable connection */
+    char *tls_cert_pem, *tls_key_pem; /* serve --tls-cert/--tls-key, read at start */
     FILE *log;
     int own_log;
     atomic_ulong seq;
@@ -95,7 +97,8 @@ static const route_t core_routes[];
 /* boundaries_routes before divisions_routes: its /divisions/qa would otherwise
  * be taken by /divisions/{}. */
 static const route_t *const route_tables[] = {core_routes, boundaries_routes, divisions_routes, tiles_routes,
-                                              ogc_routes, coverage_routes, signs_routes, names_routes, web_routes, NULL};
+                                              ogc_routes, coverage_routes, signs_routes, names_routes,
+                                              register_routes, web_routes, NULL};
 
 static double now_s(void)
 {
@@ -118,6 +121,40 @@ const char *request_last_segment(const request_t *req)
 }
 
 static void store_destructor(void *p) { store_close(p); }
+
+store_t *server_write_store(server_t *srv, dm_error *err)
+{
+    store_t *s = pthread_getspecific(srv->write_store_key);
+    if (s)
+        return s;
+    if (store_open(srv->cfg.db_path, STORE_NOCREATE, &s, err))
+        return NULL;
+    pthread_setspecific(srv->write_store_key, s);
+    return s;
+}
+
+int request_is_tls(const request_t *req) { return req->srv->tls_cert_pem != NULL; }
+
+int request_client_ip(const request_t *req, char *out, size_t n, int *loopback)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info((struct MHD_Connection *)req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, n, "-");
+    *loopback = 0;
+    if (!ci || !ci->client_addr)
+        return -1;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET) {
+        const struct in_addr *a = &((const struct sockaddr_in *)sa)->sin_addr;
+        inet_ntop(AF_INET, a, out, (socklen_t)n);
+        *loopback = (ntohl(a->s_addr) >> 24) == 127;
+    } else if (sa->sa_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+        inet_ntop(AF_INET6, a, out, (socklen_t)n);
+        *loopback = IN6_IS_ADDR_LOOPBACK(a);
+    }
+    return 0;
+}
 
 store_t *server_store(server_t *srv, dm_error *err)
 {
@@ -553,19 +590,31 @@ int param_double(const request_t *req, response_t *res, const char *name, int re
 
 /* ---- routing -------------------------------------------------------------------- */
 
-static int pattern_match(const char *pattern, const char *path)
+/* Segment by segment: "{}" takes one non-empty segment, "{#}" one of digits
+ * only (ids, so "/names/{#}" leaves "/names/check" to its own routes), and a
+ * final "*" the non-empty rest (routes.h). */
+int route_pattern_match(const char *pattern, const char *path)
 {
     size_t n = strlen(pattern);
-    if (n >= 2 && strcmp(pattern + n - 2, "/*") == 0) /* the rest of the path, one or more segments */
+    if (n >= 2 && strcmp(pattern + n - 2, "/*") == 0 && !strchr(pattern, '{')) /* the rest, one or more segments */
         return strncmp(pattern, path, n - 1) == 0 && path[n - 1] != '\0';
-    if (n >= 3 && strcmp(pattern + n - 3, "/{}") == 0) {
-        size_t prefix = n - 2; /* keep the slash */
-        if (strncmp(pattern, path, prefix) != 0)
+    const char *p = pattern, *q = path;
+    while (*p && *q) {
+        if (*p != '{') {
+            if (*p++ != *q++)
+                return 0;
+            continue;
+        }
+        int digits = strncmp(p, "{#}", 3) == 0;
+        if (!digits && strncmp(p, "{}", 2) != 0)
             return 0;
-        const char *seg = path + prefix;
-        return *seg && !strchr(seg, '/');
+        p += digits ? 3 : 2;
+        size_t seg = strcspn(q, "/");
+        if (seg == 0 || (digits && strspn(q, "0123456789") != seg))
+            return 0;
+        q += seg;
     }
-    return strcmp(pattern, path) == 0;
+    return *p == '\0' && *q == '\0';
 }
 
 static void dispatch(request_t *req, response_t *res)
@@ -576,7 +625,7 @@ static void dispatch(request_t *req, response_t *res)
     int id = 0;
     for (int t = 0; route_tables[t]; t++)
         for (const route_t *r = route_tables[t]; r->pattern; r++, id++) {
-            if (!pattern_match(r->pattern, req->path))
+            if (!route_pattern_match(r->pattern, req->path))
                 continue;
             if (strcmp(r->method, method) == 0) {
                 req->route_id = id;
@@ -818,6 +867,24 @@ static metrics_t *metrics_for_routes(void)
 
 /* ---- start / stop ------------------------------------------------------------------ */
 
+/* A PEM file's text (newly allocated), NULL if unreadable or over 1 MiB. */
+static char *read_pem(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = malloc((1u << 20) + 1);
+    size_t n = buf ? fread(buf, 1, 1u << 20, f) : 0;
+    int bad = !buf || ferror(f) || !feof(f) || n == 0;
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
 int server_start(const server_config_t *cfg, server_t **out, dm_error *err)
 {
     *out = NULL;
@@ -847,6 +914,7 @@ int server_start(const server_config_t *cfg, server_t **out, dm_error *err)
     if (!(srv->cfg.max_coverage_km2 > 0))
         srv->cfg.max_coverage_km2 = 50000;
     pthread_key_create(&srv->store_key, store_destructor);
+    pthread_key_create(&srv->write_store_key, store_destructor);
     srv->started = (uint32_t)time(NULL);
     pthread_mutex_init(&srv->snap_lock, NULL);
     pthread_mutex_init(&srv->stop_lock, NULL);
@@ -909,8 +977,34 @@ int server_start(const server_config_t *cfg, server_t **out, dm_error *err)
         return dm_error_set(err, DM_EINVAL, "bind", "bind address must be an IPv4 address, got '%s'",
                             cfg->bind_addr);
     }
-    srv->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC, (uint16_t)srv->cfg.port, NULL, NULL,
-                                on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+    /* TLS (issue 9): libmicrohttpd with GnuTLS serves HTTPS itself when given
+     * a certificate and key (PEM); otherwise nginx in front (docs/deploy). */
+    struct MHD_OptionItem tls_opts[3] = {{MHD_OPTION_END, 0, NULL}, {MHD_OPTION_END, 0, NULL},
+                                         {MHD_OPTION_END, 0, NULL}};
+    unsigned int tls_flag = 0;
+    if (srv->cfg.tls_cert || srv->cfg.tls_key) {
+        if (!srv->cfg.tls_cert || !srv->cfg.tls_key) {
+            server_stop(srv);
+            return dm_error_set(err, DM_EINVAL, "tls-cert", "--tls-cert and --tls-key go together");
+        }
+        if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
+            server_stop(srv);
+            return dm_error_set(err, DM_EINVAL, "tls-cert", "this libmicrohttpd was built without TLS");
+        }
+        srv->tls_cert_pem = read_pem(srv->cfg.tls_cert);
+        srv->tls_key_pem = read_pem(srv->cfg.tls_key);
+        if (!srv->tls_cert_pem || !srv->tls_key_pem) {
+            const char *bad = srv->tls_cert_pem ? srv->cfg.tls_key : srv->cfg.tls_cert;
+            server_stop(srv);
+            return dm_error_set(err, DM_EIO, "tls-cert", "cannot read PEM file %s", bad);
+        }
+        tls_opts[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert_pem};
+        tls_opts[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key_pem};
+        tls_flag = MHD_USE_TLS;
+    }
+    srv->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | tls_flag,
+                                (uint16_t)srv->cfg.port, NULL, NULL,
+                                on_request, srv, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                                 MHD_OPTION_THREAD_POOL_SIZE, srv->cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
                                 srv->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT, srv->cfg.timeout_s,
                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_LISTEN_BACKLOG_SIZE,
@@ -960,6 +1054,8 @@ void server_stop(server_t *srv)
     tile_cache_free(srv->tiles);
     glyphs_close(srv->glyphs);
     names_lexicon_free(srv->names_lexicon);
+    free(srv->tls_cert_pem);
+    free(srv->tls_key_pem);
     if (srv->own_log)
         fclose(srv->log);
     free(srv);

@@ -47,6 +47,8 @@ typedef struct server_config {
     unsigned max_vertices;    /* positions in a posted geometry, default 100000 */
     double max_bbox_km2;      /* area of a bbox parameter, default 2500000 */
     double max_coverage_km2;  /* extent of a division asked for coverage, default 50000 */
+    const char *tls_cert, *tls_key; /* PEM files: serve HTTPS (issue 9); NULL = plain HTTP */
+    int allow_insecure_tokens; /* accept bearer tokens over plain HTTP from other hosts */
 } server_config_t;
 
 typedef struct server server_t;
@@ -89,6 +91,13 @@ void server_stop(server_t *srv);
 /* What handlers may use. */
 const char *request_query(const request_t *req, const char *name);
 store_t *server_store(server_t *srv, dm_error *err);
+/* This thread's writable store connection (the register's writes), opened
+ * on first use and closed when the thread ends. */
+store_t *server_write_store(server_t *srv, dm_error *err);
+/* 1 when the server speaks TLS. */
+int request_is_tls(const request_t *req);
+/* The client's address as text and whether it is a loopback address. */
+int request_client_ip(const request_t *req, char *out, size_t n, int *loopback);
 /* The in-memory structures built from one version of the data. A request
  * sees one snapshot from start to end, so an import committed meanwhile
  * never gives it mixed answers; the server swaps in a new snapshot when the

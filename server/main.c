@@ -36,6 +36,8 @@ static void usage(FILE *out)
             "  names <sub> …         standard pinyin, name lookup and the check of a proposed name\n"
             "  names export|candidates|enterprises   the directory (地名录), naming candidates, audit per enterprise\n"
             "  signs audit           place-name signs against the register and the roads\n"
+            "  users <sub> …         register accounts: add, list, disable, token\n"
+            "  audit export          the register's audit trail as CSV or JSON\n"
             "  version               print the version and schema version\n"
             "\n"
             "Run 'diming <command> --help' for the options of a command.\n"
@@ -62,6 +64,10 @@ int main(int argc, char **argv)
         return cmd_names(argc - 1, argv + 1);
     if (strcmp(cmd, "signs") == 0)
         return cmd_signs(argc - 1, argv + 1);
+    if (strcmp(cmd, "users") == 0)
+        return cmd_users(argc - 1, argv + 1);
+    if (strcmp(cmd, "audit") == 0)
+        return cmd_audit_trail(argc - 1, argv + 1);
     if (strcmp(cmd, "serve") == 0)
         return cmd_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "backup") == 0)

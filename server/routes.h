@@ -1,7 +1,9 @@
 /* routes.h — the route tables of the server modules, collected by http.c.
  *
  * A pattern is an exact path ("/health") or a path ending in "/{}" that
- * matches exactly one more non-empty segment ("/divisions/{}"), or a path
+ * matches exactly one more non-empty segment ("/divisions/{}"); "{}" may
+ * stand for a middle segment too and "{#}" for a segment of digits only
+ * ("/names/{#}/history"), or a path
  * ending in "/" followed by "*" that matches any non-empty rest (the tile
  * routes). Tables end
  * with a NULL pattern. The first route whose pattern matches the path wins;
@@ -27,6 +29,11 @@ extern const route_t coverage_routes[];
 extern const route_t names_routes[];
 extern const route_t web_routes[];
 extern const route_t signs_routes[];
+extern const route_t register_routes[];
+
+/* 1 when `path` matches `pattern` (the syntax above; "{}" and "{#}" may also
+ * stand in middle segments: "/names/proposals/{#}/approve"). */
+int route_pattern_match(const char *pattern, const char *path);
 
 /* The web page (routes_web.c) shares "/" with the OGC landing page: true when
  * the client asks for HTML (see web_wants_page), and then web_page answers. */

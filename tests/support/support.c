@@ -334,9 +334,11 @@ int t_server_start(t_server_t *srv, const char *db, const char *const extra[])
     srv->pid = pid;
     srv->out_fd = out[0];
     srv->first_line = read_line(srv->out_fd);
-    const char *p = srv->first_line ? strstr(srv->first_line, "http://127.0.0.1:") : NULL;
+    /* "serving http://ADDR:PORT/" or https:// (serve --tls-cert) */
+    const char *p = srv->first_line ? strstr(srv->first_line, "://") : NULL;
+    p = p ? strchr(p + 3, ':') : NULL;
     unsigned port = 0;
-    if (!p || sscanf(p, "http://127.0.0.1:%u/", &port) != 1 || port == 0 || port > 65535) {
+    if (!p || sscanf(p, ":%u/", &port) != 1 || port == 0 || port > 65535) {
         char *err = NULL;
         int st = t_server_stop(srv, &err);
         fail("diming serve did not start (status %d): %s", st, err ? err : "");
