@@ -1,5 +1,6 @@
 /* store_names.c — SQL of the names module: one scan of place_names for the
- * in-memory name index (names_index.c). The representative point is the
+ * in-memory name index (names_index.c), without the cancelled and retired
+ * names (no longer standard: the register keeps their history). The representative point is the
  * centre of the bounding box (cheap for a million rows; distances between
  * names are ranking hints, not survey figures). */
 #include "gis/store_names.h"
@@ -10,7 +11,7 @@
 static const char sql_each[] =
     "SELECT id, name, category, division_code, status, former_names, pinyin,"
     " (MbrMinX(geom) + MbrMaxX(geom)) / 2, (MbrMinY(geom) + MbrMaxY(geom)) / 2, approved_on"
-    " FROM place_names ORDER BY id";
+    " FROM place_names WHERE status IS NULL OR status NOT IN ('cancelled', 'retired') ORDER BY id";
 
 static const char *col_text(sqlite3_stmt *st, int i) { return (const char *)sqlite3_column_text(st, i); }
 

@@ -34,6 +34,12 @@
     "((t.valid_to IS NULL OR ?12 IS NULL OR t.valid_to > ?12) AND (t.valid_from IS NULL OR ?13 IS NULL OR "      \
     "t.valid_from <= ?13)))"
 
+/* Place names: a cancelled or retired name is no longer a standard name
+ * (《地名管理条例》第十五条: a name that is cancelled is published as such),
+ * so map services and OGC clients stop drawing it at once; its history stays
+ * in the register (GET /names/{id}/history). */
+#define NAMES_EXTRA " AND (t.status IS NULL OR t.status NOT IN ('cancelled', 'retired'))"
+
 /* Boundary lines: the level range only (lines carry no validity dates). */
 #define LEVEL_EXTRA " AND (?10 IS NULL OR t.level >= ?10) AND (?11 IS NULL OR t.level <= ?11)"
 
@@ -66,7 +72,7 @@ static const struct layer_sql {
                                 "t.name AS name, t.pinyin AS pinyin, t.category AS category, "
                                 "t.division_code AS division_code, t.status AS status, "
                                 "t.approval_doc AS approval_doc, t.approved_on AS approved_on",
-                                "t.name", "t.division_code", "t.category", ""),
+                                "t.name", "t.division_code", "t.category", NAMES_EXTRA),
     [STORE_LAYER_FACILITIES] = LAYER("facilities", "facilities",
                                      STORE_FILTER_NAME | STORE_FILTER_CODE | STORE_FILTER_CATEGORY,
                                      "t.name AS name, t.type AS type, t.functions AS functions, t.beds AS beds, "

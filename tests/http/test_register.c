@@ -172,6 +172,30 @@ static void wait_standard(const char *q_escaped, const char *name, const char *m
     fail();
 }
 
+/* Polls standardize until no answer is the name with id `id` (the reloader
+ * swaps the snapshot within its interval). */
+static void wait_not_standard(const char *q_escaped, long id)
+{
+    char target[256];
+    snprintf(target, sizeof target, "/names/standardize?q=%s", q_escaped);
+    for (int i = 0; i < 100; i++) {
+        t_response_t r;
+        assert_int_equal(t_get(g_srv.port, target, &r), 0);
+        int present = 0;
+        for (long k = 0; k < t_json_len(r.json, "features"); k++) {
+            char p[48];
+            snprintf(p, sizeof p, "features.%ld.id", k);
+            present |= t_json_int(r.json, p) == id;
+        }
+        t_response_free(&r);
+        if (!present)
+            return;
+        usleep(50000);
+    }
+    fprintf(stderr, "standardize %s still answers name %ld\n", q_escaped, id);
+    fail();
+}
+
 #define QINGFENG "%E9%9D%92%E6%9E%AB%E8%B7%AF" /* 青枫路 */
 static const char proposal_body[] =
     "{\"name\":\"青枫路\",\"category\":\"road\",\"division\":\"320402\",\"reason\":\"新建道路\","
@@ -338,6 +362,11 @@ static void test_lifecycle(void **state)
     assert_string_equal(t_json_str(r.json, "properties.status"), "cancelled");
     t_response_free(&r);
     refused("GET", "/names/10", NULL, 0, NULL, 404, "not_found", NULL);
+    /* No longer a standard name for map services and lookups, without a restart. */
+    wait_not_standard("%E9%9D%92%E5%B3%B0%E8%B7%AF" /* 青峰路 */, 10);
+    call("GET", "/collections/names/items?name=%E9%9D%92%E5%B3%B0%E8%B7%AF", NULL, 0, NULL, 200, &r);
+    assert_int_equal(t_json_len(r.json, "features"), 0);
+    t_response_free(&r);
     refused("POST", "/names/10/status", g_bob, 4, "{\"status\":\"in_use\"}", 409, "invalid_transition",
             "allowed: none (final status)");
     call("GET", "/names/10/history", NULL, 0, NULL, 200, &r);
@@ -493,7 +522,9 @@ static void test_restart(void **state)
     assert_string_equal(t_json_str(a.json, "properties.name"), "湟源路");
     assert_string_equal(t_header(&a, "ETag"), "\"3\"");
     t_response_free(&a);
-    wait_standard(QINGFENG, "青峰路", "former_name");
+    /* The renamed heritage name is found by its former name; the cancelled one stays out. */
+    wait_standard("%E6%B9%9F%E6%96%B0%E8%B7%AF" /* 湟新路 */, "湟源路", "former_name");
+    wait_not_standard("%E9%9D%92%E5%B3%B0%E8%B7%AF" /* 青峰路 */, 10);
 }
 
 /* Accounts on the CLI: a new token replaces the old; a disabled account is out. */
