@@ -705,6 +705,7 @@ int names_normalize(names_worker_t *w, const char *in, size_t len, char **out, d
         return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
     }
     const char *p = t, *end = t + tl;
+    int dropped = 0;
     while (p < end) {
         if (*p == '(') {
             const char *q = p + 1;
@@ -736,8 +737,10 @@ int names_normalize(names_worker_t *w, const char *in, size_t len, char **out, d
         long cp = text_next_codepoint(&p, end);
         if (cp < 0)
             break;
-        if (is_fold_punct(cp) || cp == ' ')
+        if (is_fold_punct(cp) || cp == ' ' || cp < 0x20 || cp == 0x7F) { /* control characters too (fuzz_names) */
+            dropped = 1;
             continue;
+        }
         if (cp == 0x3007) { /* 〇 → 零: one form of zero */
             o += put_cp(o, 0x96F6);
             continue;
@@ -750,6 +753,19 @@ int names_normalize(names_worker_t *w, const char *in, size_t len, char **out, d
     if (!*res) {
         free(res);
         return dm_error_set(err, DM_EINVAL, "name", "name is empty after normalisation");
+    }
+    /* A dropped character can glue a combining mark to the letter before it
+     * (NFKC makes ¨ a space and U+0308): normalise once more so normalising
+     * is idempotent (fuzz_names; tests/unit/test_fuzz_found.c). */
+    if (dropped) {
+        char *again = NULL;
+        if (text_normalize(w->tn, res, strlen(res), &again, err)) {
+            free(res);
+            snprintf(err->param, sizeof err->param, "name");
+            return err->code;
+        }
+        free(res);
+        res = again;
     }
     *out = res;
     return 0;
