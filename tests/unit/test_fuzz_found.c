@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "gis/names.h"
+#include "gis/text.h"
 #include "tests/support/support.h"
 
 static names_lexicon_t *g_lx;
@@ -122,12 +123,33 @@ static void normalising_twice_changes_nothing(void **state)
     }
 }
 
+/* fuzz_names, crash (invalid UTF-8 in the parts): about 250 ASCII digits
+ * (7s and a few 29s) normalise to over 640 bytes of numerals; the normalised name was cut at NAMES_BUF − 1 bytes in the
+ * middle of a character, so JSON answers could not encode it. */
+static void long_name_cut_on_a_character(void **state)
+{
+    (void)state;
+    size_t len;
+    char *in = t_read_file(DIMING_SOURCE_DIR "/tests/fuzz/corpus/names/crash-cut-utf8", &len);
+    assert_non_null(in);
+    name_parts_t *p = malloc(sizeof *p);
+    dm_error e;
+    assert_int_equal(names_analyze(g_w, in + 1, len - 1, NAME_CAT_ROAD, p, &e), 0); /* byte 0: the category */
+    free(in);
+    size_t n = strlen(p->norm);
+    assert_true(n < NAMES_BUF);
+    assert_true(text_is_utf8(p->norm, n));
+    assert_true(n >= NAMES_BUF - 4); /* cut at the last whole character */
+    free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(two_digit_number_alone),
         cmocka_unit_test(long_numeral_run),
         cmocka_unit_test(normalising_twice_changes_nothing),
+        cmocka_unit_test(long_name_cut_on_a_character),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
