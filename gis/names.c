@@ -1138,6 +1138,12 @@ void names_analyze_normalized(names_worker_t *w, const char *norm, name_category
 {
     memset(out, 0, sizeof *out);
     snprintf(out->norm, NAMES_BUF, "%s", norm);
+    /* A name longer than the buffer is cut at a character, never inside one
+     * (fuzz_names: JSON answers could not encode the half character). */
+    size_t cut = strlen(out->norm); /* out->norm is a prefix of norm */
+    while (cut > 0 && ((unsigned char)norm[cut] & 0xC0) == 0x80)
+        cut--;
+    out->norm[cut] = '\0';
     for (const char *p = out->norm; *p; p++)
         if (isalpha((unsigned char)*p))
             out->has_latin = 1;
