@@ -848,6 +848,7 @@ int names_normalize(names_worker_t *w, const char *in, size_t len, char **out, d
         return dm_error_set(err, DM_ENOMEM, NULL, "out of memory");
     }
     const char *p = t, *end = t + tl;
+    int dropped = 0;
     while (p < end) {
         if (*p == '(') {
             const char *q = p + 1;
@@ -879,8 +880,10 @@ int names_normalize(names_worker_t *w, const char *in, size_t len, char **out, d
         long cp = text_next_codepoint(&p, end);
         if (cp < 0)
             break;
-        if (is_fold_punct(cp) || cp == ' ')
+        if (is_fold_punct(cp) || cp == ' ' || cp < 0x20 || cp == 0x7F) { /* control characters too (fuzz_names) */
+            dropped = 1;
             continue;
+        }
         if (cp == 0x3007) { /* 〇 → 零: one form of zero */
             o += put_cp(o, 0x96F6);
             continue;
@@ -893,6 +896,19 @@ int names_normalize(names_worker_t *w, const char *in, size_t len, char **out, d
     if (!*res) {
         free(res);
         return dm_error_set(err, DM_EINVAL, "name", "name is empty after normalisation");
+    }
+    /* A dropped character can glue a combining mark to the letter before it
+     * (NFKC makes ¨ a space and U+0308): normalise once more so normalising
+     * is idempotent (fuzz_names; tests/unit/test_fuzz_found.c). */
+    if (dropped) {
+        char *again = NULL;
+        if (text_normalize(w->tn, res, strlen(res), &again, err)) {
+            free(res);
+            snprintf(err->param, sizeof err->param, "name");
+            return err->code;
+        }
+        free(res);
+        res = again;
     }
     *out = res;
     return 0;
@@ -1412,6 +1428,12 @@ void names_analyze_normalized(names_worker_t *w, const char *norm, name_category
 {
     memset(out, 0, sizeof *out);
     snprintf(out->norm, NAMES_BUF, "%s", norm);
+    /* A name longer than the buffer is cut at a character, never inside one
+     * (fuzz_names: JSON answers could not encode the half character). */
+    size_t cut = strlen(out->norm); /* out->norm is a prefix of norm */
+    while (cut > 0 && ((unsigned char)norm[cut] & 0xC0) == 0x80)
+        cut--;
+    out->norm[cut] = '\0';
     /* Latin letters (é as well as e) or another non-Chinese script (NAME-SCRIPT). */
     const char *p = out->norm, *end = out->norm + strlen(out->norm);
     while (p < end && !out->has_latin) {

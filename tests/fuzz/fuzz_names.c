@@ -6,7 +6,8 @@
  * is refused as invalid (DM_EINVAL); every part is valid NUL-terminated
  * UTF-8 within its buffer; the specific and generic are pieces of the
  * normalised name; analysing the normalised name again gives the same
- * parts (idempotent); the pinyin query key never overflows. */
+ * parts (idempotent) when it is within NAMES_MAX_INPUT; the pinyin query
+ * key never overflows. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,9 +49,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check_part(parts[i]);
         if (!strstr(p->norm, p->specific) || !strstr(p->norm, p->generic))
             abort();
-        if (names_analyze(w, p->norm, strlen(p->norm), cat, again, &e) != 0 || strcmp(again->norm, p->norm) ||
+        /* A normalised name may outgrow the input limit (digits become 3-byte
+         * numerals): then it is refused, which is right, not compared. */
+        size_t nl = strlen(p->norm);
+        if (nl <= NAMES_MAX_INPUT &&
+            (names_analyze(w, p->norm, nl, cat, again, &e) != 0 || strcmp(again->norm, p->norm) ||
             strcmp(again->specific, p->specific) || strcmp(again->generic, p->generic) ||
-            strcmp(again->pinyin, p->pinyin))
+             strcmp(again->pinyin, p->pinyin)))
             abort();
     }
     free(p), free(again);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "gis/names.h"
+#include "gis/text.h"
 #include "tests/support/support.h"
 
 static names_lexicon_t *g_lx;
@@ -94,11 +95,61 @@ static void long_numeral_run(void **state)
     free(p);
 }
 
+/* fuzz_names, crash 80019bc1 (normalising was not idempotent): NFKC turns
+ * ¨ (U+00A8) into a space and a combining diaeresis; dropping the space then
+ * glued the mark to the letter before it, which only a second NFKC composes
+ * (x + U+0308 → ẍ), so the normalised name changed when normalised again.
+ * A control character (U+0013) also stayed in the name. */
+static void normalising_twice_changes_nothing(void **state)
+{
+    (void)state;
+    static const char crash[] = "\x13" "Fx\xc2\xa8ooooooooLu";
+    char *once = NULL, *twice = NULL;
+    dm_error e;
+    assert_int_equal(names_normalize(g_w, crash, strlen(crash), &once, &e), 0);
+    assert_string_equal(once, "F\xe1\xba\x8doooooooo" "Lu"); /* Fẍ…: composed, no control character */
+    assert_int_equal(names_normalize(g_w, once, strlen(once), &twice, &e), 0);
+    assert_string_equal(twice, once);
+    free(once), free(twice);
+    /* The same mark after a Chinese character, and a tab and DEL inside a name. */
+    static const char *const more[][2] = {{"\xe9\x95\xbf\xc2\xa8\xe8\xb7\xaf", "\xe9\x95\xbf\xcc\x88\xe8\xb7\xaf"},
+                                          {"\xe4\xba\xba\x7f\xe6\xb0\x91\x01\xe8\xb7\xaf", "人民路"}};
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(names_normalize(g_w, more[i][0], strlen(more[i][0]), &once, &e), 0);
+        assert_string_equal(once, more[i][1]);
+        assert_int_equal(names_normalize(g_w, once, strlen(once), &twice, &e), 0);
+        assert_string_equal(twice, once);
+        free(once), free(twice);
+    }
+}
+
+/* fuzz_names, crash (invalid UTF-8 in the parts): about 250 ASCII digits
+ * (7s and a few 29s) normalise to over 640 bytes of numerals; the normalised name was cut at NAMES_BUF − 1 bytes in the
+ * middle of a character, so JSON answers could not encode it. */
+static void long_name_cut_on_a_character(void **state)
+{
+    (void)state;
+    size_t len;
+    char *in = t_read_file(DIMING_SOURCE_DIR "/tests/fuzz/corpus/names/crash-cut-utf8", &len);
+    assert_non_null(in);
+    name_parts_t *p = malloc(sizeof *p);
+    dm_error e;
+    assert_int_equal(names_analyze(g_w, in + 1, len - 1, NAME_CAT_ROAD, p, &e), 0); /* byte 0: the category */
+    free(in);
+    size_t n = strlen(p->norm);
+    assert_true(n < NAMES_BUF);
+    assert_true(text_is_utf8(p->norm, n));
+    assert_true(n >= NAMES_BUF - 4); /* cut at the last whole character */
+    free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(two_digit_number_alone),
         cmocka_unit_test(long_numeral_run),
+        cmocka_unit_test(normalising_twice_changes_nothing),
+        cmocka_unit_test(long_name_cut_on_a_character),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
