@@ -867,6 +867,27 @@ static int has_suffix(const char *path, const char *suffix)
  * on a repeated coordinate column when KEEP_GEOM_COLUMNS=NO (found by
  * fuzz_import_csv; tests/unit/test_import_header.c). The delimiter is the one
  * GDAL picks: tab for .tsv, else the most frequent of , ; and tab. */
+/* The column names GDAL takes as longitude, latitude and geometry (its
+ * X_POSSIBLE_NAMES, Y_POSSIBLE_NAMES, GEOM_POSSIBLE_NAMES below). */
+#define CSV_X_NAMES "lon,lng,longitude,x,经度,point_x"
+#define CSV_Y_NAMES "lat,latitude,y,纬度,point_y"
+#define CSV_GEOM_NAMES "wkt,geometry,geom,the_geom"
+static const char *const CSV_COORD_NAMES[3] = {CSV_X_NAMES, CSV_Y_NAMES, CSV_GEOM_NAMES};
+static const char *const CSV_COORD_WHAT[3] = {"longitude", "latitude", "geometry"};
+
+static int csv_coordinate_name(int kind, const char *col)
+{
+    size_t n = strlen(col);
+    for (const char *p = CSV_COORD_NAMES[kind]; *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && strncasecmp(p, col, n) == 0)
+            return 1;
+        p += len + (e != NULL);
+    }
+    return 0;
+}
+
 static int csv_header_check(const char *path, dm_error *err)
 {
     FILE *f = fopen(path, "rb");
@@ -903,6 +924,17 @@ static int csv_header_check(const char *path, dm_error *err)
                 return dm_error_set(err, DM_EINVAL, "file",
                                     "%s: column '%s' appears twice in the header (columns %d and %d): rename one",
                                     path, c, i + 1, ncols + 1);
+        /* Two columns that both name the longitude (or the latitude, or the
+         * geometry): which one holds it is a guess, and GDAL crashes on it
+         * too (lon and longitude, found by fuzz_import_csv). */
+        for (int k = 0; k < 3; k++) {
+            int mine = csv_coordinate_name(k, c);
+            for (int i = 0; mine && i < ncols; i++)
+                if (csv_coordinate_name(k, cols[i]))
+                    return dm_error_set(err, DM_EINVAL, "file",
+                                        "%s: columns '%s' and '%s' (%d and %d) both look like the %s: keep one",
+                                        path, cols[i], c, i + 1, ncols + 1, CSV_COORD_WHAT[k]);
+        }
         cols[ncols++] = c;
         if (!next)
             break;
@@ -917,9 +949,9 @@ static GDALDatasetH open_source(const char *path, const char *encoding, dm_error
     if (has_suffix(path, ".csv") || has_suffix(path, ".tsv") || has_suffix(path, ".txt")) {
         if (csv_header_check(path, err))
             return NULL;
-        oo = CSLSetNameValue(oo, "X_POSSIBLE_NAMES", "lon,lng,longitude,x,经度,point_x");
-        oo = CSLSetNameValue(oo, "Y_POSSIBLE_NAMES", "lat,latitude,y,纬度,point_y");
-        oo = CSLSetNameValue(oo, "GEOM_POSSIBLE_NAMES", "wkt,geometry,geom,the_geom");
+        oo = CSLSetNameValue(oo, "X_POSSIBLE_NAMES", CSV_X_NAMES);
+        oo = CSLSetNameValue(oo, "Y_POSSIBLE_NAMES", CSV_Y_NAMES);
+        oo = CSLSetNameValue(oo, "GEOM_POSSIBLE_NAMES", CSV_GEOM_NAMES);
         oo = CSLSetNameValue(oo, "KEEP_GEOM_COLUMNS", "NO");
         oo = CSLSetNameValue(oo, "AUTODETECT_TYPE", "NO");
         oo = CSLSetNameValue(oo, "EMPTY_STRING_AS_NULL", "YES");

@@ -3,7 +3,8 @@
  * exit status 1 and the database as it was. The first fixture is the input
  * fuzz_import_csv found crashing GDAL 3.6's CSV reader (a repeated lon/lat
  * pair with KEEP_GEOM_COLUMNS=NO); the others are a plain repeat and a
- * semicolon-separated file repeating a coordinate column in another case.
+ * semicolon-separated file repeating a coordinate column in another case;
+ * the last is another fuzzer input, with both `lon` and `longitude`.
  * Distinct columns that merely look alike still import. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +28,8 @@ static void repeated_columns_are_refused_by_name(void **state)
         {"bad_duplicate_columns_fuzz.csv", "column 'status' appears twice in the header (columns 5 and 8)"},
         {"bad_duplicate_columns.csv", "column 'status' appears twice in the header (columns 4 and 7)"},
         {"bad_duplicate_columns_semicolon.csv", "column 'LAT' appears twice in the header (columns 3 and 5)"},
+        /* lon and longitude: two longitude columns (the second GDAL crash fuzz_import_csv found) */
+        {"bad_coordinate_columns_fuzz.csv", "columns 'lon' and 'longitude' (6 and 8) both look like the longitude"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char *fx = t_fixture(cases[i].file);
